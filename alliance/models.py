@@ -1,0 +1,394 @@
+"""The shared vocabulary of the alliance: sources, organizations, posts, people, bodies, treaties.
+
+Every curated record names the `Source` it comes from. English that the source does not print
+is an unofficial translation, and records that carry one say so (`en_unofficial`).
+"""
+
+import datetime
+
+from django.db import models
+from django.db.models import F, Q
+
+
+class Side(models.TextChoices):
+    JAPAN = "japan", "日本側 / Japanese side"
+    US = "us", "米側 / U.S. side"
+
+
+class Country(models.TextChoices):
+    JAPAN = "JP", "日本 / Japan"
+    UNITED_STATES = "US", "米国 / United States"
+    GERMANY = "DE", "ドイツ / Germany"
+    CAMBODIA = "KH", "カンボジア / Cambodia"
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a stored date the source vouches for; never invent a day."""
+
+    DAY = "day", "day"
+    MONTH = "month", "month"
+    YEAR = "year", "year"
+
+
+def format_date(date, precision):
+    if date is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return f"{date.year:04d}"
+    if precision == DatePrecision.MONTH:
+        return f"{date.year:04d}-{date.month:02d}"
+    return date.isoformat()
+
+
+def last_day(date, precision):
+    """The last day a date of this precision may stand for (2023-07 → 2023-07-31)."""
+    if precision == DatePrecision.YEAR:
+        return datetime.date(date.year, 12, 31)
+    if precision == DatePrecision.MONTH:
+        following = datetime.date(date.year + date.month // 12, date.month % 12 + 1, 1)
+        return following - datetime.timedelta(days=1)
+    return date
+
+
+def first_of_period_check(field, precision_field, name):
+    """A month-precise date is stored as the 1st, a year-precise one as 1 January."""
+    return models.CheckConstraint(
+        condition=Q(**{precision_field: DatePrecision.DAY})
+        | Q(**{f"{field}__isnull": True})
+        | Q(**{precision_field: DatePrecision.MONTH, f"{field}__day": 1})
+        | Q(**{precision_field: DatePrecision.YEAR, f"{field}__day": 1, f"{field}__month": 1}),
+        name=name,
+    )
+
+
+class NaturalKeyManager(models.Manager):
+    """Looks records up by the fields named in the model's `natural_key_fields`."""
+
+    def get_by_natural_key(self, *key):
+        return self.get(**dict(zip(self.model.natural_key_fields, key)))
+
+
+class NaturalKeyModel(models.Model):
+    """Fixtures refer to records by these fields, so loading them twice changes nothing."""
+
+    natural_key_fields = ("slug",)
+
+    objects = NaturalKeyManager()
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self):
+        values = []
+        for path in self.natural_key_fields:
+            value = self
+            for attribute in path.split("__"):
+                value = getattr(value, attribute)
+            values.append(value)
+        return tuple(values)
+
+
+class Publication(NaturalKeyModel):
+    slug = models.SlugField(max_length=80, unique=True)
+    title_ja = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    publisher_ja = models.CharField(max_length=200, blank=True)
+    publisher_en = models.CharField(max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    url = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["-year", "slug"]
+
+    def __str__(self):
+        return self.title_en
+
+
+class Source(NaturalKeyModel):
+    """Where in a publication a record comes from: section, figure and page of the figure."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="sources")
+    section_ja = models.CharField(max_length=200, blank=True)
+    section_en = models.CharField(max_length=200, blank=True)
+    figure = models.CharField(max_length=40, blank=True, help_text="e.g. III-2-1-3; empty for the narrative")
+    page = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Page of a multi-page figure, counted from its first page."
+    )
+    locator_ja = models.CharField(max_length=200, blank=True, help_text="Heading, row or caption.")
+    locator_en = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["publication", "slug"]
+        constraints = [models.CheckConstraint(condition=Q(page__isnull=True) | Q(page__gte=1), name="source_page_positive")]
+
+    def __str__(self):
+        return self.citation_en
+
+    @property
+    def citation_en(self):
+        parts = [self.publication.title_en, self.section_en]
+        if self.figure:
+            parts.append(f"Fig. {self.figure}" + (f" (page {self.page} of the figure)" if self.page else ""))
+        parts.append(self.locator_en)
+        return ", ".join(part for part in parts if part)
+
+    @property
+    def citation_ja(self):
+        parts = [self.publication.title_ja, self.section_ja]
+        if self.figure:
+            parts.append(f"図表{self.figure}" + (f"（{self.page}頁目）" if self.page else ""))
+        parts.append(self.locator_ja)
+        return "、".join(part for part in parts if part)
+
+
+class Curated(models.Model):
+    """What every curated record carries: its source, and whether its English is ours."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
+    en_unofficial = models.BooleanField(
+        "unofficial English",
+        default=True,
+        help_text="The English is the curators' translation; the source gives none.",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Topic(NaturalKeyModel, Curated):
+    slug = models.SlugField(max_length=80, unique=True)
+    name_ja = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self):
+        return f"{self.name_ja} / {self.name_en}"
+
+
+class Place(NaturalKeyModel, Curated):
+    slug = models.SlugField(max_length=80, unique=True)
+    name_ja = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=200)
+    country = models.CharField(max_length=2, choices=Country.choices)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self):
+        return f"{self.name_ja} / {self.name_en}"
+
+
+class Organization(NaturalKeyModel, Curated):
+    slug = models.SlugField(max_length=80, unique=True)
+    name_ja = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+    abbreviation = models.CharField(max_length=40, blank=True)
+    country = models.CharField(max_length=2, choices=Country.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+
+    class Meta:
+        ordering = ["country", "slug"]
+
+    def __str__(self):
+        return f"{self.name_ja} / {self.name_en}"
+
+
+class Post(NaturalKeyModel, Curated):
+    """An office, such as 防衛大臣 / Minister of Defense, held by one person at a time."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title_ja = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="posts")
+    country = models.CharField(max_length=2, choices=Country.choices)
+
+    class Meta:
+        ordering = ["country", "slug"]
+
+    def __str__(self):
+        return f"{self.title_ja} / {self.title_en}"
+
+
+class Person(NaturalKeyModel, Curated):
+    slug = models.SlugField(max_length=80, unique=True)
+    name_ja = models.CharField(max_length=100, help_text="Family name first.")
+    name_en = models.CharField(max_length=200, help_text="Japanese names family name first, as the Government of Japan writes them.")
+    name_kana = models.CharField(max_length=100, help_text="Reading in katakana.")
+    country = models.CharField(max_length=2, choices=Country.choices)
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Other forms of the name, including the forms a scan misread, so search still finds them.",
+    )
+
+    class Meta:
+        ordering = ["name_kana"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return f"{self.name_ja} / {self.name_en}"
+
+
+class Tenure(NaturalKeyModel, Curated):
+    """A person holds a post from `start` to `end` (open while `end` is empty)."""
+
+    natural_key_fields = ("person__slug", "post__slug", "start")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="tenures")
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="tenures")
+    start = models.DateField()
+    start_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    end = models.DateField(null=True, blank=True)
+    end_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+
+    class Meta:
+        ordering = ["post", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "post", "start"], name="tenure_unique_start"),
+            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="tenure_end_after_start"),
+            first_of_period_check("start", "start_precision", "tenure_start_precision"),
+            first_of_period_check("end", "end_precision", "tenure_end_precision"),
+        ]
+
+    def __str__(self):
+        return f"{self.person.name_ja}: {self.post.title_ja} ({self.period})"
+
+    @property
+    def period(self):
+        return f"{format_date(self.start, self.start_precision)} – {format_date(self.end, self.end_precision)}"
+
+    def covers(self, date):
+        """Whether the person may have held the post on `date`, given how precise the bounds are."""
+        if date < self.start:
+            return False
+        return self.end is None or date <= last_day(self.end, self.end_precision)
+
+
+class LegalInstrument(NaturalKeyModel, Curated):
+    """A treaty or agreement, such as the Japan–U.S. Security Treaty or the SOFA."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name_ja = models.CharField(max_length=300)
+    name_en = models.CharField(max_length=400)
+    short_name_ja = models.CharField(max_length=100)
+    short_name_en = models.CharField(max_length=200)
+    abbreviation = models.CharField(max_length=40, blank=True)
+    signed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["signed_on", "slug"]
+
+    def __str__(self):
+        return self.short_name_en
+
+
+class Article(NaturalKeyModel, Curated):
+    """An article of an instrument, with what the source says of it."""
+
+    natural_key_fields = ("instrument__slug", "number")
+
+    instrument = models.ForeignKey(LegalInstrument, on_delete=models.CASCADE, related_name="articles")
+    number = models.PositiveSmallIntegerField()
+    label_ja = models.CharField(max_length=40)
+    label_en = models.CharField(max_length=40)
+    summary_ja = models.TextField(help_text="What the source says of the article.")
+    summary_en = models.TextField()
+
+    class Meta:
+        ordering = ["instrument", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "number"], name="article_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="article_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.instrument.short_name_en}, {self.label_en}"
+
+
+class ConsultationBody(NaturalKeyModel, Curated):
+    """A standing body of Japan–U.S. consultation, such as the SCC ("2+2")."""
+
+    natural_key_fields = ("abbreviation",)
+
+    abbreviation = models.CharField(max_length=20, unique=True)
+    name_ja = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+    aliases = models.JSONField(default=list, blank=True, help_text="Other names, e.g. 2+2 and 「2+2」.")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="subsidiaries"
+    )
+    purpose_ja = models.TextField()
+    purpose_en = models.TextField()
+    legal_basis_ja = models.TextField()
+    legal_basis_en = models.TextField()
+    legal_articles = models.ManyToManyField(Article, blank=True, related_name="bodies")
+    established_on = models.DateField(null=True, blank=True)
+    established_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    position = models.PositiveSmallIntegerField(help_text="Order of the body in the source's figure.")
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name_plural = "consultation bodies"
+        constraints = [
+            models.CheckConstraint(condition=~Q(pk=F("parent")), name="body_not_own_parent"),
+            first_of_period_check("established_on", "established_precision", "body_established_precision"),
+        ]
+
+    def __str__(self):
+        return f"{self.name_ja} ({self.abbreviation})"
+
+
+class BodyParticipant(NaturalKeyModel, Curated):
+    """Who attends a body for one side: a post, a representative of an organization, or a free label."""
+
+    natural_key_fields = ("body__abbreviation", "side", "position")
+
+    body = models.ForeignKey(ConsultationBody, on_delete=models.CASCADE, related_name="participants")
+    side = models.CharField(max_length=5, choices=Side.choices)
+    position = models.PositiveSmallIntegerField()
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="For a representative of an organization rather than a post.",
+    )
+    label_ja = models.CharField(max_length=200, help_text="As the source prints it, e.g. 参加者は一定していない.")
+    label_en = models.CharField(max_length=300)
+    until = models.DateField(null=True, blank=True, help_text="Last day this participant attended, if no longer.")
+
+    class Meta:
+        ordering = ["body", "side", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["body", "side", "position"], name="participant_unique_position"),
+            models.CheckConstraint(condition=~Q(label_ja=""), name="participant_has_label"),
+        ]
+
+    def __str__(self):
+        return f"{self.body.abbreviation} {self.side}: {self.label_ja}"
+
+
+class BodyNote(NaturalKeyModel, Curated):
+    """A numbered note of the source's figure (注1…) and the part of the body it qualifies."""
+
+    natural_key_fields = ("body__abbreviation", "number")
+
+    class AppliesTo(models.TextChoices):
+        NAME = "name", "name"
+        JAPAN = "japan", "Japanese participants"
+        US = "us", "U.S. participants"
+        BOTH = "both", "participants of both sides"
+
+    body = models.ForeignKey(ConsultationBody, on_delete=models.CASCADE, related_name="notes")
+    number = models.PositiveSmallIntegerField()
+    applies_to = models.CharField(max_length=5, choices=AppliesTo.choices)
+    text_ja = models.TextField()
+    text_en = models.TextField()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["body", "number"], name="note_unique_number")]
+
+    def __str__(self):
+        return f"注{self.number} ({self.body.abbreviation})"

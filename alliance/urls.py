@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from alliance import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("meetings/", include("meetings.urls")),
+    path("guidelines/", include("guidelines.urls")),
+    path("admin/", admin.site.urls),
+]

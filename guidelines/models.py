@@ -1,0 +1,107 @@
+"""The Guidelines for Japan–U.S. Defense Cooperation: editions and their provision trees."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from alliance.models import Curated, NaturalKeyModel, Topic
+
+
+class Edition(NaturalKeyModel, Curated):
+    natural_key_fields = ("year",)
+
+    class Status(models.TextChoices):
+        IN_FORCE = "in-force", "現行 / in force"
+        SUPERSEDED = "superseded", "改訂済み / superseded"
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    title_ja = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=300)
+    adopted_on = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices)
+    summary_ja = models.TextField(help_text="What the source says of this edition.")
+    summary_en = models.TextField()
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [models.CheckConstraint(condition=Q(year__gte=1945), name="edition_year_plausible")]
+
+    def __str__(self):
+        return f"{self.year}: {self.title_en}"
+
+    def get_absolute_url(self):
+        return reverse("guidelines:edition", args=[self.year])
+
+
+class Provision(NaturalKeyModel, Curated):
+    """A node of an edition's tree: chapter → section → subsection → paragraph → item.
+
+    `path` joins the labels from the chapter down ("IV.C.2"); unlabelled paragraphs are p1, p2…
+    and circled items ①② become 1, 2, so every provision has one stable anchor per edition.
+    """
+
+    natural_key_fields = ("edition__year", "path")
+
+    class Kind(models.TextChoices):
+        CHAPTER = "chapter", "章 / chapter"
+        SECTION = "section", "節 / section"
+        SUBSECTION = "subsection", "項 / subsection"
+        PARAGRAPH = "paragraph", "段落 / paragraph"
+        ITEM = "item", "号 / item"
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="provisions")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    label = models.CharField(max_length=10, blank=True, help_text="As printed: IV, C, 2, ①; empty for a bullet.")
+    path = models.CharField(max_length=60)
+    position = models.PositiveSmallIntegerField(help_text="Order among its siblings.")
+    heading_ja = models.CharField(max_length=300, blank=True)
+    heading_en = models.CharField(max_length=400, blank=True)
+    text_ja = models.TextField(blank=True)
+    text_en = models.TextField(blank=True)
+    text_printed = models.TextField(blank=True, help_text="The scan's text where it differs from the corrected text.")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="provisions")
+
+    class Meta:
+        ordering = ["edition", "path"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "path"], name="provision_unique_path"),
+            models.CheckConstraint(condition=~Q(path=""), name="provision_has_path"),
+            models.CheckConstraint(condition=~Q(heading_ja="") | ~Q(text_ja=""), name="provision_has_words"),
+            models.CheckConstraint(condition=~Q(pk=F("parent")), name="provision_not_own_parent"),
+        ]
+
+    def __str__(self):
+        return f"{self.edition.year} {self.path} {self.heading_ja or self.text_ja[:30]}"
+
+    def get_absolute_url(self):
+        return f"{self.edition.get_absolute_url()}#{self.path}"
+
+
+class OperationRole(NaturalKeyModel, Curated):
+    """A row of the operations table: what both do, what the SDF does, what U.S. forces do."""
+
+    natural_key_fields = ("provision__edition__year", "provision__path", "position")
+
+    provision = models.ForeignKey(Provision, on_delete=models.CASCADE, related_name="operation_roles")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="subrows")
+    position = models.PositiveSmallIntegerField()
+    operation_ja = models.CharField(max_length=200)
+    operation_en = models.CharField(max_length=300)
+    joint_ja = models.TextField(blank=True, help_text="What the SDF and U.S. forces do together.")
+    joint_en = models.TextField(blank=True)
+    sdf_ja = models.TextField(blank=True)
+    sdf_en = models.TextField(blank=True)
+    us_ja = models.TextField(blank=True)
+    us_en = models.TextField(blank=True)
+    text_printed = models.TextField(blank=True, help_text="The scan's row where it differs from the corrected row.")
+
+    class Meta:
+        ordering = ["provision", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["provision", "position"], name="operation_unique_position"),
+            models.CheckConstraint(condition=~Q(joint_ja="") | ~Q(sdf_ja="") | ~Q(us_ja=""), name="operation_has_role"),
+        ]
+
+    def __str__(self):
+        return self.operation_ja

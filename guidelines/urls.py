@@ -1,0 +1,8 @@
+from django.urls import path
+
+from guidelines import views
+
+app_name = "guidelines"
+urlpatterns = [
+    path("<int:year>/", views.edition_detail, name="edition"),
+]

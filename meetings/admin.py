@@ -1,0 +1,44 @@
+from django.contrib import admin
+
+from meetings.models import Attendance, Meeting, Outcome
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    autocomplete_fields = ["person", "post", "source"]
+
+
+class OutcomeInline(admin.StackedInline):
+    model = Outcome
+    extra = 0
+    autocomplete_fields = ["topics", "provisions", "source"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["date", "title_ja", "title_en", "kind", "place", "body"]
+    list_filter = ["kind", "body", "status"]
+    list_select_related = ["place", "body"]
+    search_fields = ["slug", "title_ja", "title_en", "printed_ja"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["body", "place", "source"]
+    inlines = [AttendanceInline, OutcomeInline]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "position", "label_ja", "person", "post", "side"]
+    list_filter = ["side"]
+    list_select_related = ["meeting", "person", "post"]
+    search_fields = ["label_ja", "label_en", "label_printed", "person__name_ja", "person__name_en"]
+    autocomplete_fields = ["meeting", "person", "post", "source"]
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "position", "voice", "text_ja"]
+    list_filter = ["voice", "topics"]
+    list_select_related = ["meeting"]
+    search_fields = ["text_ja", "text_en", "meeting__title_ja"]
+    autocomplete_fields = ["meeting", "topics", "provisions", "source"]

@@ -1,0 +1,135 @@
+"""Bilateral meetings: who attended in what post, and every outcome item in the source's order."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from alliance.models import (
+    ConsultationBody,
+    Curated,
+    DatePrecision,
+    NaturalKeyModel,
+    Person,
+    Place,
+    Post,
+    Side,
+    Topic,
+    first_of_period_check,
+    format_date,
+)
+
+
+class Meeting(NaturalKeyModel, Curated):
+    class Kind(models.TextChoices):
+        SUMMIT = "summit", "首脳会談 / summit meeting"
+        SCC = "scc", "日米安全保障協議委員会（「2+2」）/ Security Consultative Committee (\"2+2\")"
+        DEFENSE_MINISTERS = "defense-ministers", "防衛相会談 / defense ministerial meeting"
+        FOREIGN_MINISTERS = "foreign-ministers", "外相会談 / foreign ministerial meeting"
+        ECONOMIC_2PLUS2 = "economic-2plus2", "経済版「2+2」/ Economic \"2+2\""
+        VICE_MINISTERIAL = "vice-ministerial", "次官級協議 / vice-ministerial consultation"
+
+    class Status(models.TextChoices):
+        HELD = "held", "held"
+        PLANNED = "planned", "planned (as the source reports it)"
+
+    slug = models.SlugField(max_length=120, unique=True, help_text="Stable permalink: date and kind.")
+    date = models.DateField(db_index=True)
+    date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
+    body = models.ForeignKey(
+        ConsultationBody, null=True, blank=True, on_delete=models.PROTECT, related_name="meetings"
+    )
+    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.PROTECT, related_name="meetings")
+    title_ja = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=300)
+    printed_ja = models.CharField(
+        max_length=300, blank=True, help_text="The meeting/place cell exactly as the scan printed it."
+    )
+    notes_ja = models.TextField(blank=True, help_text="What the source says of the meeting outside its outcome items.")
+    notes_en = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-date", "slug"]
+        constraints = [first_of_period_check("date", "date_precision", "meeting_date_precision")]
+
+    def __str__(self):
+        return f"{self.date_display} {self.title_ja}"
+
+    def get_absolute_url(self):
+        return reverse("meetings:detail", args=[self.slug])
+
+    @property
+    def date_display(self):
+        return format_date(self.date, self.date_precision)
+
+
+class Attendance(NaturalKeyModel, Curated):
+    """One attendee: the name as printed, and the person and the post held on the meeting's date."""
+
+    natural_key_fields = ("meeting__slug", "position")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    position = models.PositiveSmallIntegerField()
+    side = models.CharField(max_length=5, choices=Side.choices)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="attendances")
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.PROTECT, related_name="attendances")
+    label_ja = models.CharField(max_length=200, help_text="Name and post as the source gives them, scan errors corrected.")
+    label_en = models.CharField(max_length=300)
+    label_printed = models.CharField(
+        max_length=200, blank=True, help_text="The scan's form where it differs, e.g. プリンケン米國務長官."
+    )
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "position"], name="attendance_unique_position"),
+            models.UniqueConstraint(
+                fields=["meeting", "person"], condition=Q(person__isnull=False), name="attendance_unique_person"
+            ),
+            models.CheckConstraint(condition=Q(position__gte=1), name="attendance_position_positive"),
+        ]
+
+    def __str__(self):
+        return self.label_ja
+
+    def clean(self):
+        if self.person_id and self.post_id and self.meeting_id:
+            held = self.person.tenures.filter(post=self.post)
+            if not any(tenure.covers(self.meeting.date) for tenure in held):
+                raise ValidationError(
+                    {"post": f"{self.person.name_ja} did not hold {self.post.title_en} on {self.meeting.date_display}."}
+                )
+
+
+class Outcome(NaturalKeyModel, Curated):
+    """One outcome bullet of a meeting, in the source's order."""
+
+    natural_key_fields = ("meeting__slug", "position")
+
+    class Voice(models.TextChoices):
+        JOINT = "joint", "共同 / joint"
+        JAPAN = "japan", "日本側 / Japanese side"
+        US = "us", "米側 / U.S. side"
+        EXCHANGE = "exchange", "日米それぞれ / each side in turn"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="outcomes")
+    position = models.PositiveSmallIntegerField()
+    voice = models.CharField(max_length=10, choices=Voice.choices)
+    text_ja = models.TextField()
+    text_en = models.TextField()
+    text_printed = models.TextField(blank=True, help_text="The scan's text where it differs from the corrected text.")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="outcomes")
+    provisions = models.ManyToManyField("guidelines.Provision", blank=True, related_name="outcomes")
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "position"], name="outcome_unique_position"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="outcome_position_positive"),
+            models.CheckConstraint(condition=~Q(text_ja=""), name="outcome_has_text"),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting.slug} #{self.position}"
