@@ -1,0 +1,11 @@
+import pytest
+from django.core.management import call_command
+
+from alliance.management.commands.load_curated import FIXTURES
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database starts with the curated data; each test rolls its own changes back."""
+    with django_db_blocker.unblock():
+        call_command("loaddata", *FIXTURES, verbosity=0)

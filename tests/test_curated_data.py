@@ -1,0 +1,245 @@
+"""The curated record of the source: complete, linked, bilingual, sourced, and stable under reloads."""
+
+import io
+import re
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import models
+
+from alliance.management.commands.load_curated import FIXTURES
+from alliance.models import ConsultationBody, Curated, Person, Topic
+from guidelines.models import Edition, OperationRole, Provision
+from meetings.models import Attendance, Meeting, Outcome
+
+pytestmark = pytest.mark.django_db
+
+CURATED_APPS = ("alliance", "guidelines", "meetings")
+
+
+def curated_models():
+    return [model for app in CURATED_APPS for model in apps.get_app_config(app).get_models()]
+
+
+def snapshot():
+    """Every row of every curated table, many-to-many tables included, keyed by primary key."""
+    rows = {}
+    for model in curated_models():
+        rows[model._meta.label] = sorted(model.objects.values_list(), key=repr)
+        for field in model._meta.many_to_many:
+            through = field.remote_field.through
+            rows[through._meta.label] = sorted(through.objects.values_list(), key=repr)
+    return rows
+
+
+def dump():
+    out = io.StringIO()
+    call_command("dumpdata", *CURATED_APPS, natural_foreign=True, natural_primary=True, format="json", indent=1, stdout=out)
+    return out.getvalue()
+
+
+def test_it_holds_the_four_bodies_of_figure_iii_2_1_2_in_order():
+    assert list(ConsultationBody.objects.values_list("abbreviation", flat=True)) == ["SCC", "SSC", "SDC", "JC"]
+    assert ConsultationBody.objects.get(abbreviation="SDC").parent.abbreviation == "SCC"
+
+
+def test_each_body_has_its_participants_notes_and_legal_basis():
+    scc = ConsultationBody.objects.get(abbreviation="SCC")
+    current = scc.participants.filter(until__isnull=True)
+    assert [p.post.title_en for p in current.filter(side="japan")] == ["Minister for Foreign Affairs", "Minister of Defense"]
+    assert [p.post.title_en for p in current.filter(side="us")] == ["Secretary of State", "Secretary of Defense"]
+    assert scc.participants.filter(until="1990-12-26").count() == 2
+    assert [str(article) for article in scc.legal_articles.all()] == ["Japan–U.S. Security Treaty, Article IV"]
+    assert str(scc.established_on) == "1960-01-19"
+    assert {"2+2", "「2+2」"} <= set(scc.aliases)
+
+    ssc = ConsultationBody.objects.get(abbreviation="SSC")
+    assert set(ssc.participants.values_list("label_ja", flat=True)) == {"参加者は一定していない"}
+    assert ConsultationBody.objects.get(abbreviation="JC").legal_articles.get().label_en == "Article XXV"
+    notes = {(note.body.abbreviation, note.number, note.applies_to) for note in apps.get_model("alliance.BodyNote").objects.all()}
+    assert notes == {("SCC", 1, "us"), ("SSC", 2, "both"), ("SDC", 3, "name")}
+
+
+OUTCOMES_PER_MEETING = {
+    "2022-05-04-defense-ministers": 15,
+    "2022-05-23-summit": 11,
+    "2022-06-27-summit": 3,
+    "2022-09-14-defense-ministers": 11,
+    "2022-11-13-summit": 5,
+    "2023-01-11-scc": 24,
+    "2023-01-12-defense-ministers": 8,
+    "2023-01-13-summit": 18,
+    "2023-05-18-summit": 12,
+    # Meetings the text mentions without outcome bullets.
+    "1976-07-08-scc": 0,
+    "1996-06-28-vice-ministerial": 0,
+    "2012-04-27-scc": 0,
+    "2022-07-economic-2plus2": 0,
+    "2023-04-vice-ministerial": 0,
+}
+
+
+def test_every_meeting_of_the_source_is_there_once_with_every_outcome_item():
+    counts = {meeting.slug: meeting.outcomes.count() for meeting in Meeting.objects.all()}
+    assert counts == OUTCOMES_PER_MEETING
+    assert Outcome.objects.count() == 107
+
+
+def test_rows_split_across_a_page_break_are_one_meeting_in_source_order():
+    meeting = Meeting.objects.get(date="2022-09-14")
+    outcomes = list(meeting.outcomes.all())
+    assert [o.position for o in outcomes] == list(range(1, 12))
+    assert outcomes[7].text_ja.startswith("両閣僚は、情報収集、警戒監視及び偵察（ISR）")
+    assert outcomes[8].text_ja.startswith("両閣僚は、同盟の技術的優位性")
+    assert {o.source.page for o in outcomes} == {2, 3}
+
+
+def test_every_attendance_is_linked_to_a_person_and_to_the_post_held_that_day():
+    attendances = Attendance.objects.select_related("person", "post", "meeting")
+    assert attendances.count() == 23
+    for attendance in attendances:
+        assert attendance.person and attendance.post, attendance
+        tenures = attendance.person.tenures.filter(post=attendance.post)
+        assert any(tenure.covers(attendance.meeting.date) for tenure in tenures), attendance
+
+
+def test_the_same_post_resolves_to_different_people_on_different_dates():
+    def minister_of_defense(date):
+        return Attendance.objects.get(meeting__date=date, post__slug="minister-of-defense").person.name_en
+
+    assert minister_of_defense("2022-05-04") == "Kishi Nobuo"
+    assert minister_of_defense("2022-09-14") == "Hamada Yasukazu"
+
+
+def test_names_the_scan_misread_are_stored_corrected_and_the_printed_form_kept():
+    blinken = Attendance.objects.get(meeting__slug="2023-01-11-scc", person__slug="antony-j-blinken")
+    assert blinken.label_ja == "ブリンケン米国務長官"
+    assert blinken.label_printed == "プリンケン米國務長官"
+    assert {"プリンケン", "ブリンケン米国务長官"} <= set(blinken.person.aliases)
+
+    cross_strait = Outcome.objects.filter(text_printed__contains="兩岸問題")
+    assert cross_strait.count() == 4
+    assert all("両岸問題" in outcome.text_ja for outcome in cross_strait)
+    assert Outcome.objects.get(meeting__date="2022-06-27", position=3).text_ja.count("プライスキャップ") == 1
+
+
+def test_no_corrected_text_keeps_a_scan_error():
+    scan_errors = re.compile(r"[國务兩]|プリンケン|\[2\+2\]|I2\+2J|プライスキップ")
+    for outcome in Outcome.objects.all():
+        assert not scan_errors.search(outcome.text_ja), outcome
+    for attendance in Attendance.objects.all():
+        assert not scan_errors.search(attendance.label_ja), attendance
+    for provision in Provision.objects.all():
+        assert not provision.text_ja.startswith("一切れ目"), provision
+
+
+def test_the_2015_guidelines_tree_is_whole():
+    edition = Edition.objects.get(year=2015)
+    chapters = edition.provisions.filter(kind="chapter").order_by("position")
+    assert [c.label for c in chapters] == ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"]
+    assert edition.provisions.count() == 91
+    kinds = dict(edition.provisions.values_list("kind").annotate(n=models.Count("pk")))
+    assert kinds == {"chapter": 8, "section": 19, "subsection": 2, "paragraph": 30, "item": 32}
+    assert edition.provisions.get(path="IV.C.2").heading_ja == "日本に対する武力攻撃が発生した場合"
+    items = edition.provisions.filter(parent__path="IV.A.p2").order_by("position")
+    assert [(i.label, i.text_ja) for i in items][:2] == [("①", "情報収集、警戒監視及び偵察"), ("②", "防空及びミサイル防衛")]
+    for provision in edition.provisions.exclude(parent=None).select_related("parent"):
+        assert provision.path.startswith(provision.parent.path + "."), provision
+
+
+def test_the_operations_table_is_one_table_over_two_pages():
+    rows = OperationRole.objects.filter(provision__path="IV.C.2.p2").order_by("position")
+    assert rows.count() == 9
+    assert [r.operation_ja for r in rows if r.parent is None] == [
+        "空域を防衛するための作戦",
+        "弾道ミサイル攻撃に対処するための作戦",
+        "海域を防衛するための作戦",
+        "陸上攻撃に対処するための作戦",
+        "領域横断的な作戦",
+    ]
+    cross_domain = rows.get(operation_ja="領域横断的な作戦")
+    assert [r.operation_ja for r in cross_domain.subrows.order_by("position")] == ["ISR", "宇宙・サイバー", "特殊作戦", "打撃作戦"]
+    land = rows.get(operation_ja="陸上攻撃に対処するための作戦")
+    assert "航空優勢" not in land.sdf_ja and "航空優勢" in land.text_printed
+
+
+def test_all_three_editions_are_there_with_what_the_source_says():
+    assert [(e.year, e.status) for e in Edition.objects.all()] == [(2015, "in-force"), (1997, "superseded"), (1978, "superseded")]
+    assert all(e.summary_ja and e.summary_en for e in Edition.objects.all())
+
+
+KEYWORD_TOPICS = {
+    "尖閣": "senkaku-islands",
+    "台湾": "taiwan-strait",
+    "北朝鮮": "north-korea",
+    "拉致": "abductions",
+    "ウクライナ": "russia-ukraine",
+    "拡大抑止": "extended-deterrence",
+    "反撃能力": "counterstrike",
+    "辺野古": "force-realignment-okinawa",
+    "宇宙": "space",
+    "サイバー": "cyber",
+    "ISR": "isr",
+    "中国": "china",
+    "極超音速": "equipment-technology",
+    "経済安全保障": "economic-security",
+}
+
+
+@pytest.mark.parametrize("keyword, slug", KEYWORD_TOPICS.items())
+def test_a_topic_lists_every_outcome_and_provision_about_it(keyword, slug):
+    topic = Topic.objects.get(slug=slug)
+    assert set(Outcome.objects.filter(text_ja__contains=keyword)) <= set(topic.outcomes.all())
+    assert set(Provision.objects.filter(text_ja__contains=keyword)) <= set(topic.provisions.all())
+
+
+def test_senkaku_islands_topic_lists_the_four_meetings_that_discussed_it():
+    topic = Topic.objects.get(slug="senkaku-islands")
+    slugs = sorted({o.meeting.slug for o in topic.outcomes.select_related("meeting")})
+    assert slugs == ["2022-05-04-defense-ministers", "2022-05-23-summit", "2023-01-11-scc"]
+
+
+def test_every_japanese_field_has_its_english():
+    for model in curated_models():
+        pairs = [
+            (f.name, f.name[:-3] + "_en")
+            for f in model._meta.concrete_fields
+            if f.name.endswith("_ja") and any(g.name == f.name[:-3] + "_en" for g in model._meta.concrete_fields)
+        ]
+        for record in model.objects.all():
+            for ja, en in pairs:
+                if getattr(record, ja):
+                    assert getattr(record, en).strip(), f"{model.__name__} {record}: {ja} without {en}"
+
+
+def test_every_record_names_its_source():
+    sourced = [model for model in curated_models() if issubclass(model, Curated)]
+    assert len(sourced) >= 15
+    for model in sourced:
+        assert not model.objects.filter(source__isnull=True).exists(), model
+    for meeting in Meeting.objects.all():
+        assert "Defense of Japan 2023" in meeting.source.citation_en
+
+
+def test_people_are_bilingual_with_a_kana_reading():
+    assert Person.objects.count() == 10
+    for person in Person.objects.all():
+        assert re.fullmatch(r"[ァ-ヶー ]+", person.name_kana), person
+
+
+def test_loading_the_fixtures_a_second_time_changes_no_row():
+    before = snapshot()
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    assert snapshot() == before
+
+
+def test_dumpdata_into_a_fresh_database_and_back_gives_identical_data(tmp_path):
+    dumped = dump()
+    path = tmp_path / "dump.json"
+    path.write_text(dumped, encoding="utf-8")
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    assert Outcome.objects.count() == 0 and ConsultationBody.objects.count() == 0
+
+    call_command("loaddata", str(path), verbosity=0)
+    assert dump() == dumped
