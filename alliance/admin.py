@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from alliance.models import (
     Article,
@@ -20,6 +21,7 @@ from alliance.models import (
 @admin.register(Publication)
 class PublicationAdmin(admin.ModelAdmin):
     list_display = ["title_ja", "title_en", "year"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ["title_ja", "title_en", "slug"]
 
 

@@ -88,9 +88,6 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Admin URL fields assume https, as Django 6 will.
-FORMS_URLFIELD_ASSUME_HTTPS = True
-
 # The curated data; `make run` loads it, tests build their own records.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
