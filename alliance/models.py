@@ -276,6 +276,7 @@ class LegalInstrument(NaturalKeyModel, Curated):
     short_name_ja = models.CharField(max_length=100)
     short_name_en = models.CharField(max_length=200)
     abbreviation = models.CharField(max_length=40, blank=True)
+    aliases = models.JSONField(default=list, blank=True, help_text="Other names, e.g. 日米安保条約.")
     signed_on = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -354,8 +355,12 @@ class BodyParticipant(NaturalKeyModel, Curated):
         Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         help_text="For a representative of an organization rather than a post.",
     )
-    label_ja = models.CharField(max_length=200, help_text="As the source prints it, e.g. 参加者は一定していない.")
+    label_ja = models.CharField(
+        max_length=200,
+        help_text="As the source gives it, e.g. 参加者は一定していない; a 「…の代表」 the source shares among several is spelled out on each.",
+    )
     label_en = models.CharField(max_length=300)
+    since = models.DateField(null=True, blank=True, help_text="First day this participant attended, where the source says.")
     until = models.DateField(null=True, blank=True, help_text="Last day this participant attended, if no longer.")
 
     class Meta:
@@ -363,6 +368,10 @@ class BodyParticipant(NaturalKeyModel, Curated):
         constraints = [
             models.UniqueConstraint(fields=["body", "side", "position"], name="participant_unique_position"),
             models.CheckConstraint(condition=~Q(label_ja=""), name="participant_has_label"),
+            models.CheckConstraint(
+                condition=Q(since__isnull=True) | Q(until__isnull=True) | Q(until__gte=F("since")),
+                name="participant_until_after_since",
+            ),
         ]
 
     def __str__(self):

@@ -45,7 +45,9 @@ class Meeting(NaturalKeyModel, Curated):
     title_ja = models.CharField(max_length=200)
     title_en = models.CharField(max_length=300)
     printed_ja = models.CharField(
-        max_length=300, blank=True, help_text="The meeting/place cell exactly as the scan printed it."
+        max_length=300,
+        blank=True,
+        help_text="The meeting/place cell as the scan printed it; a row split across pages gives each printing, joined by ' | '.",
     )
     notes_ja = models.TextField(blank=True, help_text="What the source says of the meeting outside its outcome items.")
     notes_en = models.TextField(blank=True)
@@ -78,7 +80,9 @@ class Attendance(NaturalKeyModel, Curated):
     label_ja = models.CharField(max_length=200, help_text="Name and post as the source gives them, scan errors corrected.")
     label_en = models.CharField(max_length=300)
     label_printed = models.CharField(
-        max_length=200, blank=True, help_text="The scan's form where it differs, e.g. プリンケン米國務長官."
+        max_length=200,
+        blank=True,
+        help_text="The scan's forms where they differ from the label, joined by ' | ', e.g. プリンケン米國務長官 | ブリンケン米国务長官.",
     )
 
     class Meta:
@@ -116,8 +120,12 @@ class Outcome(NaturalKeyModel, Curated):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="outcomes")
     position = models.PositiveSmallIntegerField()
-    voice = models.CharField(max_length=10, choices=Voice.choices)
-    text_ja = models.TextField()
+    voice = models.CharField(
+        max_length=10,
+        choices=Voice.choices,
+        help_text="Who the item speaks for: joint when it names no side, the side it names, or each in turn when it names both.",
+    )
+    text_ja = models.TextField(help_text="The bullet's text, scan errors corrected; the bullet mark itself is layout, not text.")
     text_en = models.TextField()
     text_printed = models.TextField(blank=True, help_text="The scan's text where it differs from the corrected text.")
     topics = models.ManyToManyField(Topic, blank=True, related_name="outcomes")

@@ -119,3 +119,9 @@ def test_a_tenure_known_to_the_month_covers_the_whole_month(source):
     assert tenure.covers(datetime.date(2023, 7, 31))
     assert not tenure.covers(datetime.date(2023, 8, 1))
     assert not tenure.covers(datetime.date(2020, 12, 31))
+
+
+def test_a_body_participant_who_left_before_joining_is_refused():
+    participant = ConsultationBody.objects.get(abbreviation="SCC").participants.get(side="us", position=1)
+    participant.until = datetime.date(1980, 1, 1)
+    refused(lambda: participant.save())

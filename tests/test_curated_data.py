@@ -115,7 +115,8 @@ def test_the_same_post_resolves_to_different_people_on_different_dates():
 def test_names_the_scan_misread_are_stored_corrected_and_the_printed_form_kept():
     blinken = Attendance.objects.get(meeting__slug="2023-01-11-scc", person__slug="antony-j-blinken")
     assert blinken.label_ja == "ブリンケン米国務長官"
-    assert blinken.label_printed == "プリンケン米國務長官"
+    assert blinken.label_printed == "プリンケン米國務長官 | ブリンケン米国务長官"
+    assert Meeting.objects.get(slug="2023-01-11-scc").printed_ja.endswith("| 日米安全保障協議委員会 (I2+2J)／ワシントン")
     assert {"プリンケン", "ブリンケン米国务長官"} <= set(blinken.person.aliases)
 
     cross_strait = Outcome.objects.filter(text_printed__contains="兩岸問題")
@@ -162,6 +163,14 @@ def test_the_operations_table_is_one_table_over_two_pages():
     assert [r.operation_ja for r in cross_domain.subrows.order_by("position")] == ["ISR", "宇宙・サイバー", "特殊作戦", "打撃作戦"]
     land = rows.get(operation_ja="陸上攻撃に対処するための作戦")
     assert "航空優勢" not in land.sdf_ja and "航空優勢" in land.text_printed
+
+
+def test_outcomes_link_to_the_guideline_provisions_they_act_on():
+    isr = Provision.objects.get(edition__year=2015, path="IV.A.p2.1")
+    assert sorted(o.meeting.slug for o in isr.outcomes.all()) == [
+        "2022-09-14-defense-ministers", "2023-01-11-scc", "2023-01-12-defense-ministers",
+    ]
+    assert Provision.objects.get(edition__year=2015, path="III.A").outcomes.get().meeting.slug == "2023-01-11-scc"
 
 
 def test_all_three_editions_are_there_with_what_the_source_says():
