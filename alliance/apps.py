@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AllianceConfig(AppConfig):
+    name = "alliance"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from alliance import searchables  # noqa: F401  registers the search documents and their writes

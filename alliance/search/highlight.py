@@ -1,0 +1,46 @@
+"""Highlighted snippets, built from the analyzer's offsets and HTML-escaped."""
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from alliance.search.analyzer import is_japanese, tokenize
+
+
+def _matches(token, query_token):
+    return token.term.startswith(query_token.term) if query_token.prefix else token.term == query_token.term
+
+
+def spans(text, query):
+    """(start, end) offsets in `text` of every match of the query's terms, merged and sorted."""
+    tokens = tokenize(text)
+    found = []
+    for term in query.terms:
+        width = len(term.tokens)
+        last = term.tokens[-1]
+        # A query's last bigram stands for two characters; the document token holds only the first.
+        reaches_next = len(last.term) == 2 and not last.prefix and all(map(is_japanese, last.term))
+        for i in range(len(tokens) - width + 1):
+            if all(_matches(tokens[i + k], term.tokens[k]) for k in range(width)):
+                end_token = tokens[i + width] if reaches_next and i + width < len(tokens) else tokens[i + width - 1]
+                found.append((tokens[i].start, end_token.end))
+    merged = []
+    for start, end in sorted(found):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight(text, query):
+    """The text, escaped, with each match wrapped in <mark>; empty when nothing matches."""
+    found = spans(text, query)
+    if not found:
+        return ""
+    parts, cursor = [], 0
+    for start, end in found:
+        parts.append(escape(text[cursor:start]))
+        parts.append("<mark>" + escape(text[start:end]) + "</mark>")
+        cursor = end
+    parts.append(escape(text[cursor:]))
+    return mark_safe("".join(parts))

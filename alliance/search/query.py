@@ -1,0 +1,106 @@
+"""The query language: terms are ANDed, "quoted phrases", -excluded terms, OR between terms.
+
+Parsing never fails: whatever cannot be read is dropped and said in `Query.notes`, so that a
+malformed query gives results or a clear message, never an error.
+"""
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from alliance.search.analyzer import QueryToken, query_tokens
+
+MAX_QUERY_LENGTH = 500
+MAX_TERMS = 20
+QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "”": "”"}
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # as the user wrote it, for messages and highlighting
+    tokens: tuple[QueryToken, ...]
+    phrase: bool = False
+
+
+@dataclass
+class Query:
+    raw: str
+    groups: list[list[Term]] = field(default_factory=list)  # AND of ORs
+    excluded: list[Term] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self):
+        return not self.groups
+
+    @property
+    def terms(self):
+        return [term for group in self.groups for term in group]
+
+
+def _clean(raw):
+    text = unicodedata.normalize("NFKC", raw or "")
+    text = "".join(" " if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") else char for char in text)
+    return text.strip()
+
+
+def _pieces(text):
+    """(word, quoted, excluded) in order; an unbalanced quote runs to the end of the query."""
+    pieces, i, length = [], 0, len(text)
+    while i < length:
+        if text[i].isspace():
+            i += 1
+            continue
+        excluded = text[i] == "-" and i + 1 < length and not text[i + 1].isspace()
+        start = i + 1 if excluded else i
+        if text[start] in QUOTES:
+            closing = QUOTES[text[start]]
+            end = text.find(closing, start + 1)
+            if end == -1:
+                end = length
+            pieces.append((text[start + 1 : end], True, excluded))
+            i = end + 1
+        else:
+            end = start
+            while end < length and not text[end].isspace():
+                end += 1
+            pieces.append((text[start:end], False, excluded))
+            i = end
+    return pieces
+
+
+def parse(raw):
+    query = Query(raw=raw or "")
+    text = _clean(raw)
+    if len(text) > MAX_QUERY_LENGTH:
+        text = text[:MAX_QUERY_LENGTH]
+        query.notes.append(f"Only the first {MAX_QUERY_LENGTH} characters of the query were used.")
+    pending_or = False
+    dropped = []
+    count = 0
+    for word, quoted, excluded in _pieces(text):
+        if not quoted and word in ("OR", "|"):
+            pending_or = bool(query.groups)
+            continue
+        tokens = tuple(query_tokens(word))
+        if not tokens:
+            if word:
+                dropped.append(word)
+            continue
+        count += 1
+        if count > MAX_TERMS:
+            query.notes.append(f"Only the first {MAX_TERMS} terms of the query were used.")
+            break
+        term = Term(text=word, tokens=tokens, phrase=quoted)
+        if excluded:
+            query.excluded.append(term)
+        elif pending_or:
+            query.groups[-1].append(term)
+        else:
+            query.groups.append([term])
+        pending_or = False
+    if dropped:
+        query.notes.append("Ignored what holds no letter, digit or Japanese character: " + " ".join(dropped[:5]))
+    if query.is_empty and query.excluded:
+        query.notes.append("Add a word to search for: a query cannot consist only of excluded terms.")
+        query.excluded = []
+    return query

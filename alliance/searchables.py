@@ -1,0 +1,49 @@
+"""The search documents of people and consultation bodies, and the writes that change them."""
+
+from django.db.models import Prefetch
+
+from alliance.models import BodyNote, BodyParticipant, ConsultationBody, Person, Post, Tenure
+from alliance.search.index import follow, register
+
+
+def person_documents(ids):
+    people = Person.objects.filter(pk__in=ids).prefetch_related(Prefetch("tenures", Tenure.objects.select_related("post")))
+    documents = {}
+    for person in people:
+        fields = [person.name_ja, person.name_en, person.name_kana, *person.aliases]
+        for tenure in person.tenures.all():
+            fields += [tenure.post.title_ja, tenure.post.title_en]
+        documents[person.pk] = (None, fields)
+    return documents
+
+
+def body_documents(ids):
+    bodies = ConsultationBody.objects.filter(pk__in=ids).prefetch_related("participants", "notes")
+    documents = {}
+    for body in bodies:
+        fields = [body.abbreviation, body.name_ja, body.name_en, *body.aliases, body.purpose_ja, body.purpose_en,
+                  body.legal_basis_ja, body.legal_basis_en]
+        for participant in body.participants.all():
+            fields += [participant.label_ja, participant.label_en]
+        for note in body.notes.all():
+            fields += [note.text_ja, note.text_en]
+        documents[body.pk] = (body.established_on, fields)
+    return documents
+
+
+def meetings_of(**lookup):
+    from meetings.models import Meeting
+
+    return ("meeting", Meeting.objects.filter(**lookup).values_list("pk", flat=True).distinct())
+
+
+register("person", Person, person_documents)
+register("body", ConsultationBody, body_documents)
+
+follow(Person, lambda person: [("person", [person.pk]), meetings_of(attendances__person=person)])
+follow(Tenure, lambda tenure: [("person", [tenure.person_id])])
+follow(Post, lambda post: [meetings_of(attendances__post=post),
+                           ("person", post.tenures.values_list("person_id", flat=True))])
+follow(ConsultationBody, lambda body: [("body", [body.pk]), meetings_of(body=body)])
+follow(BodyParticipant, lambda participant: [("body", [participant.body_id])])
+follow(BodyNote, lambda note: [("body", [note.body_id])])
