@@ -25,5 +25,5 @@ def make_tenure(person, post, start=datetime.date(2020, 1, 1), end=None, **field
 
 
 def make_meeting(source, slug="2024-01-01-summit", date=datetime.date(2024, 1, 1), **fields):
-    fields.setdefault("kind", Meeting.Kind.SUMMIT)
-    return Meeting.objects.create(slug=slug, date=date, title_ja="日米首脳会談", title_en="Japan–U.S. Summit Meeting", source=source, **fields)
+    fields = {"kind": Meeting.Kind.SUMMIT, "title_ja": "日米首脳会談", "title_en": "Japan–U.S. Summit Meeting", **fields}
+    return Meeting.objects.create(slug=slug, date=date, source=source, **fields)

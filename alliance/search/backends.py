@@ -8,7 +8,7 @@ transaction; a query is an FTS5 expression over the hex-encoded terms, phrases i
 
 from alliance.search.fields import fts_token
 
-ENTRY_TABLE = "alliance_searchentry"
+ENTRY_TABLE = "search_searchentry"
 KINDS = ("meeting", "outcome", "provision", "body", "person")
 
 

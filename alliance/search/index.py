@@ -33,17 +33,23 @@ def register(kind, model, documents):
 
 
 def reindex(kind, ids):
-    from alliance.models import SearchEntry
+    """Bring the entries of these records up to date: update, create, or delete where gone."""
+    from alliance.search.models import SearchEntry
 
     ids = {object_id for object_id in ids if object_id is not None}
     if not ids:
         return
     documents = REGISTRY[kind].documents(ids)
-    SearchEntry.objects.filter(kind=kind, object_id__in=ids).delete()
-    SearchEntry.objects.bulk_create(
-        SearchEntry(kind=kind, object_id=object_id, sort_date=date or UNDATED, document=document_terms(fields))
-        for object_id, (date, fields) in documents.items()
-    )
+    existing = dict(SearchEntry.objects.filter(kind=kind, object_id__in=ids).values_list("object_id", "pk"))
+    SearchEntry.objects.filter(pk__in=[pk for object_id, pk in existing.items() if object_id not in documents]).delete()
+    created = []
+    for object_id, (date, fields) in documents.items():
+        values = {"sort_date": date or UNDATED, "document": document_terms(fields)}
+        if object_id in existing:
+            SearchEntry.objects.filter(pk=existing[object_id]).update(**values)
+        else:
+            created.append(SearchEntry(kind=kind, object_id=object_id, **values))
+    SearchEntry.objects.bulk_create(created)
 
 
 def follow(model, affected):
@@ -59,7 +65,7 @@ def follow(model, affected):
 
 def rebuild(kinds=None, batch_size=1000):
     """Rebuild the index of these kinds (all by default) from scratch; returns {kind: entries}."""
-    from alliance.models import SearchEntry
+    from alliance.search.models import SearchEntry
 
     counts = {}
     for kind in kinds or REGISTRY:

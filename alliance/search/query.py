@@ -103,4 +103,6 @@ def parse(raw):
     if query.is_empty and query.excluded:
         query.notes.append("Add a word to search for: a query cannot consist only of excluded terms.")
         query.excluded = []
+    if query.is_empty and (raw or "").strip() and not query.notes:
+        query.notes.append("Nothing to search for: type a word in Japanese or English, a name or a code such as 2+2.")
     return query

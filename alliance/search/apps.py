@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class SearchConfig(AppConfig):
+    """The search index is derived data: its own app, so that dumps of the curated apps leave it out."""
+
+    name = "alliance.search"
+    label = "search"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,29 @@
+"""The search index: one analyzed document per searchable record, derived from the curated data."""
+
+from django.db import models
+
+from alliance.search.fields import SearchDocumentField
+
+
+class SearchEntry(models.Model):
+    """One searchable record's analyzed document, kept current by `alliance.search.index`."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", "meeting"
+        OUTCOME = "outcome", "outcome item"
+        PROVISION = "provision", "guideline provision"
+        BODY = "body", "consultation body"
+        PERSON = "person", "person"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    object_id = models.BigIntegerField()
+    sort_date = models.DateField(help_text="The record's date for sorting; 0001-01-01 for records without one.")
+    document = SearchDocumentField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique_record")]
+        indexes = [models.Index(fields=["kind", "-sort_date", "-object_id"], name="search_entry_by_date")]
+        verbose_name_plural = "search entries"
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id}"

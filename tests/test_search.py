@@ -1,0 +1,236 @@
+"""Search over the curated data: the exact meetings each query finds, the same on SQLite and PostgreSQL."""
+
+import pytest
+
+from alliance.models import Person
+from alliance.search.highlight import highlight, spans
+from alliance.search.index import REGISTRY
+from alliance.search.query import Query, parse
+from alliance.search.service import search
+from meetings.models import Meeting
+
+pytestmark = pytest.mark.django_db
+
+SCC_2023 = "2023-01-11-scc"
+ALL_MEETINGS = {
+    "1976-07-08-scc", "1996-06-28-vice-ministerial", "2012-04-27-scc", "2022-05-04-defense-ministers",
+    "2022-05-23-summit", "2022-06-27-summit", "2022-07-economic-2plus2", "2022-09-14-defense-ministers",
+    "2022-11-13-summit", "2023-01-11-scc", "2023-01-12-defense-ministers", "2023-01-13-summit",
+    "2023-04-vice-ministerial", "2023-05-18-summit",
+}
+DEFENSE_MINISTERS = {"2022-05-04-defense-ministers", "2022-09-14-defense-ministers", "2023-01-12-defense-ministers"}
+AUSTIN = DEFENSE_MINISTERS | {SCC_2023}
+KISHIDA = {"2022-05-23-summit", "2022-06-27-summit", "2022-11-13-summit", "2023-01-13-summit", "2023-05-18-summit"}
+SCC_MEETINGS = {"1976-07-08-scc", "2012-04-27-scc", SCC_2023, "2023-01-13-summit", "2023-05-18-summit"}
+TWO_PLUS_TWO = SCC_MEETINGS | {"2022-06-27-summit", "2022-07-economic-2plus2", "2022-11-13-summit", "2023-01-12-defense-ministers"}
+SENKAKU = {"2022-05-04-defense-ministers", "2022-05-23-summit", SCC_2023}
+TAIWAN = {"2022-05-04-defense-ministers", "2022-05-23-summit", "2022-09-14-defense-ministers", SCC_2023,
+          "2023-01-13-summit", "2023-05-18-summit"}
+CROSS_STRAIT = TAIWAN - {"2022-05-04-defense-ministers"}
+EXTENDED_DETERRENCE = {"2022-05-04-defense-ministers", "2022-05-23-summit", "2022-09-14-defense-ministers",
+                       SCC_2023, "2023-01-12-defense-ministers", "2023-05-18-summit"}
+NORTH_KOREA = {"2022-05-04-defense-ministers", "2022-05-23-summit", "2022-09-14-defense-ministers",
+               "2022-11-13-summit", SCC_2023, "2023-01-13-summit", "2023-05-18-summit"}
+MAGESHIMA = {"2022-05-04-defense-ministers", "2022-09-14-defense-ministers", SCC_2023}
+INTELLIGENCE_PROVISIONS = {"IV.A.p2", "IV.A.p2.1", "V.A.p2", "V.A.p2.6"}
+MQ9 = {"2022-09-14-defense-ministers", "2023-01-12-defense-ministers"}
+
+QUERIES = [
+    # 1 Japanese character: every occurrence, inside words and at their ends
+    ("核", NORTH_KOREA | {"2023-01-12-defense-ministers"}),
+    ("島", NORTH_KOREA),
+    ("湾", TAIWAN),
+    # 2 characters
+    ("尖閣", SENKAKU),
+    ("台湾", TAIWAN),
+    ("日米", ALL_MEETINGS),
+    # 3 characters
+    ("北朝鮮", NORTH_KOREA),
+    ("馬毛島", MAGESHIMA),
+    ("辺野古", MAGESHIMA),
+    # 4 and more
+    ("拡大抑止", EXTENDED_DETERRENCE),
+    ("反撃能力", {"2022-09-14-defense-ministers", SCC_2023, "2023-01-12-defense-ministers", "2023-01-13-summit"}),
+    ("両岸問題", CROSS_STRAIT),
+    ("日米安全保障協議委員会", SCC_MEETINGS),
+    ("第12海兵沿岸連隊", {SCC_2023}),
+    # variant and misread characters find the corrected record
+    ("兩岸", CROSS_STRAIT),
+    ("國務", {SCC_2023}),
+    ("米国务長官", {SCC_2023}),
+    ("プリンケン", {SCC_2023}),
+    ("プライスキップ", {"2022-06-27-summit"}),
+    ("I2+2J", {"1976-07-08-scc", "2012-04-27-scc", SCC_2023}),
+    # full-width and half-width input
+    ("２＋２", TWO_PLUS_TWO),
+    ("ＭＱ－９", MQ9),
+    ("ＳＣＣ", SCC_MEETINGS),
+    ("ｵｰｽﾃｨﾝ", AUSTIN),
+    ("ＩＳＲ", {"2022-09-14-defense-ministers", SCC_2023, "2023-01-12-defense-ministers"}),
+    # English
+    ("extended deterrence", EXTENDED_DETERRENCE),
+    ("cross-Strait", CROSS_STRAIT),
+    ("hypersonic", DEFENSE_MINISTERS),
+    ("Elmau", {"2022-06-27-summit"}),
+    ("summit", KISHIDA | {"2022-07-economic-2plus2"}),
+    # people, in both languages
+    ("オースティン", AUSTIN),
+    ("Austin", AUSTIN),
+    ("ロイド・オースティン", AUSTIN),
+    ("ブリンケン", {SCC_2023}),
+    ("Blinken", {SCC_2023}),
+    ("岸田", KISHIDA),
+    ("Kishida", KISHIDA),
+    ("浜田", {"2022-09-14-defense-ministers", SCC_2023, "2023-01-12-defense-ministers"}),
+    ("Kahl", {"2023-04-vice-ministerial"}),
+    ("カール", {"2023-04-vice-ministerial"}),
+    # abbreviations, codes and aliases
+    ("SCC", SCC_MEETINGS),
+    ("2+2", TWO_PLUS_TWO),
+    ("「2+2」", TWO_PLUS_TWO),
+    ("経済版「2+2」", {"2022-06-27-summit", "2022-07-economic-2plus2", "2022-11-13-summit", "2023-01-13-summit", "2023-05-18-summit"}),
+    ("MQ-9", MQ9),
+    ("BIAC", {"2023-01-12-defense-ministers"}),
+    ("FDO", {SCC_2023}),
+    ("IPEF", {"2022-11-13-summit", "2023-01-13-summit", "2023-05-18-summit"}),
+    ("防衛相会談", DEFENSE_MINISTERS),
+    # phrases, AND, exclusion, OR
+    ('"extended deterrence"', EXTENDED_DETERRENCE),
+    ('"Pacific Dragon"', {"2022-09-14-defense-ministers"}),
+    ('"日米同盟の抑止力"', {"2022-05-04-defense-ministers", "2022-05-23-summit", "2022-09-14-defense-ministers",
+                        "2022-11-13-summit", "2023-01-13-summit", "2023-05-18-summit"}),
+    ("尖閣 台湾", SENKAKU),
+    ("宇宙 サイバー", {SCC_2023}),
+    ("尖閣 -台湾", set()),
+    ("北朝鮮 -拉致", {"2022-05-04-defense-ministers", "2022-09-14-defense-ministers"}),
+    ("馬毛島 OR プノンペン", MAGESHIMA | {"2022-11-13-summit"}),
+    ("尖閣 OR 馬毛島 -ロシア", set()),
+    # nothing
+    ("存在しない語", set()),
+    ("zzz", set()),
+]
+
+
+def test_the_table_has_at_least_forty_queries():
+    assert len(QUERIES) >= 40
+
+
+@pytest.mark.parametrize("query, expected", QUERIES, ids=[q for q, _ in QUERIES])
+def test_a_query_finds_exactly_these_meetings(query, expected):
+    result = search(query=query, per_page=100)
+    assert {meeting.slug for meeting in result.objects} == expected
+    assert result.count == len(expected)
+
+
+def matches_by_brute_force(query, kind):
+    """What a full scan of every field would find, term by term: the oracle the index must equal."""
+    parsed = parse(query)
+    searchable = REGISTRY[kind]
+    documents = searchable.documents(set(searchable.model._default_manager.values_list("pk", flat=True)))
+
+    def has(fields, term):
+        single = Query(raw=term.text, groups=[[term]])
+        return any(spans(field, single) for field in fields if field)
+
+    return {
+        pk for pk, (_, fields) in documents.items()
+        if all(any(has(fields, term) for term in group) for group in parsed.groups)
+        and not any(has(fields, term) for term in parsed.excluded)
+    }
+
+
+@pytest.mark.parametrize("kind", ["meeting", "outcome", "provision", "body", "person"])
+@pytest.mark.parametrize("query", ["核", "国", "の", "米", "日米", "ISR", "宇宙", "作戦", "自衛隊", "協力", "the", '"the alliance"',
+                                   "U.S.", "2+2", "Article", "第5条", "同盟 -中国", "サイバー OR 宇宙"])
+def test_the_index_finds_what_a_full_scan_finds(query, kind):
+    result = search(query=query, kind=kind, per_page=100)
+    found = {record.pk for record in result.objects}
+    assert result.count == len(found) or result.count > 100
+    if result.count <= 100:
+        assert found == matches_by_brute_force(query, kind)
+
+
+def test_provisions_bodies_and_people_are_searchable_too():
+    assert {p.path for p in search(query="ISR", kind="provision", per_page=100).objects} == {"IV.C.2.p2", "VI.A.p3"}
+    assert {p.path for p in search(query="情報収集", kind="provision", per_page=100).objects} == INTELLIGENCE_PROVISIONS
+    assert [b.abbreviation for b in search(query="地位協定", kind="body").objects] == ["JC"]
+    assert [b.abbreviation for b in search(query="2+2", kind="body").objects] == ["SCC"]
+    assert [p.slug for p in search(query="オースティン", kind="person").objects] == ["lloyd-j-austin-iii"]
+    assert [p.slug for p in search(query="Secretary of State", kind="person").objects] == ["antony-j-blinken"]
+
+
+def test_filters_narrow_a_search():
+    summits = Meeting.objects.filter(kind="summit")
+    assert {m.slug for m in search(query="台湾", filters=summits).objects} == TAIWAN & KISHIDA
+    in_2022 = Meeting.objects.filter(date__year=2022)
+    assert {m.slug for m in search(query="尖閣", filters=in_2022).objects} == SENKAKU - {SCC_2023}
+
+
+def test_sorting_by_date_both_ways():
+    newest = [m.slug for m in search(query="尖閣", sort="newest").objects]
+    assert newest == [SCC_2023, "2022-05-23-summit", "2022-05-04-defense-ministers"]
+    assert [m.slug for m in search(query="尖閣", sort="oldest").objects] == newest[::-1]
+
+
+def test_relevance_puts_the_meeting_most_about_a_term_first():
+    # 2023-01-11 speaks of 尖閣 in two items, the others in one or two but at shorter length.
+    assert search(query="ISR").objects[0].slug in {SCC_2023, "2023-01-12-defense-ministers", "2022-09-14-defense-ministers"}
+    assert search(query="Kahl").objects[0].slug == "2023-04-vice-ministerial"
+
+
+def test_pages_split_the_results_without_gaps_or_repeats():
+    pages = [search(query="日米", sort="relevance", page=n, per_page=5) for n in (1, 2, 3)]
+    slugs = [m.slug for page in pages for m in page.objects]
+    assert len(slugs) == 14 and set(slugs) == ALL_MEETINGS
+    assert [p.count for p in pages] == [14, 14, 14] and pages[0].num_pages == 3
+    assert search(query="日米", page=9, per_page=5).objects == []
+
+
+def test_an_empty_query_lists_by_date_and_an_unsearchable_one_says_why():
+    everything = search(query="", per_page=100)
+    assert everything.count == 14 and everything.objects[0].slug == "2023-05-18-summit"
+    nothing = search(query="!!! ???")
+    assert nothing.count == 0 and "Ignored" in nothing.messages[0]
+
+
+@pytest.mark.parametrize("query", ['"unbalanced quote', "「閉じない", "-", "--尖閣", "OR", "尖閣 OR", "OR OR 台湾",
+                                   "a" * 2000, "尖閣\x00\x07台湾", "\u200b", "((( )))", "*", "尖閣*", ":*", "'\\'",
+                                   "NEAR(a b)", "AND", "NOT 尖閣", '"', "「」", "🇯🇵", "&|!<->"])
+def test_malformed_queries_give_results_or_a_message_never_an_error(query):
+    result = search(query=query)
+    if parse(query).is_empty:
+        assert result.count == 0 and result.objects == []
+        assert result.messages, "a query with nothing to search for must say so"
+    else:
+        assert result.count == len(result.objects) or result.count > 20
+
+
+def test_a_long_query_is_cut_and_says_so():
+    result = search(query="尖閣 " * 400)
+    assert {m.slug for m in result.objects} == SENKAKU
+    assert any("first" in note for note in result.messages)
+
+
+def test_highlights_mark_the_matched_span_and_escape_the_rest():
+    text = "<b>尖閣諸島</b>は日米安全保障条約第5条の適用対象"
+    html = highlight(text, parse("尖閣 第5条"))
+    assert html == "&lt;b&gt;<mark>尖閣</mark>諸島&lt;/b&gt;は日米安全保障条約<mark>第5条</mark>の適用対象"
+    assert highlight("核を含めた拡大抑止", parse("核")) == "<mark>核</mark>を含めた拡大抑止"
+    assert highlight("MQ-9の一時展開", parse("ＭＱ－９")) == "<mark>MQ-9</mark>の一時展開"
+    assert highlight("兩岸問題", parse("両岸")) == "<mark>兩岸</mark>問題"
+    assert highlight("台湾海峡", parse("北朝鮮")) == ""
+
+
+def test_searching_costs_the_same_queries_however_many_results(django_assert_num_queries):
+    # count, the ranked window, the ranks, then the page's records.
+    with django_assert_num_queries(4):
+        search(query="日米", per_page=100)
+    with django_assert_num_queries(4):
+        search(query="Kahl")
+    # Sorted by date there is no ranking.
+    with django_assert_num_queries(3):
+        search(query="日米", sort="newest")
+
+
+def test_people_are_found_by_a_scan_misread_alias():
+    assert search(query="プリンケン", kind="person").objects == [Person.objects.get(slug="antony-j-blinken")]

@@ -1,0 +1,141 @@
+"""The index follows every write in the same transaction, and can be rebuilt from scratch."""
+
+import datetime
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.urls import reverse
+
+from alliance.models import ConsultationBody, Person, Place
+from alliance.search.models import SearchEntry
+from alliance.search.service import search
+from guidelines.models import OperationRole, Provision
+from meetings.models import Attendance, Meeting, Outcome
+from tests.factories import make_meeting, make_source
+
+pytestmark = pytest.mark.django_db
+
+
+def found(query, kind="meeting"):
+    return {getattr(record, "slug", None) or record.pk for record in search(query=query, kind=kind, per_page=100).objects}
+
+
+def test_a_new_meeting_and_its_outcomes_are_found_at_once():
+    meeting = make_meeting(make_source(), slug="2024-04-10-summit", date=datetime.date(2024, 4, 10))
+    assert "2024-04-10-summit" in found("日米首脳会談")
+    Outcome.objects.create(meeting=meeting, position=1, voice="joint", text_ja="量子技術で協力。", text_en="Cooperate on quantum technology.", source=meeting.source)
+    assert found("量子技術") == {"2024-04-10-summit"}
+    assert "2024-04-10-summit" in found("quantum")
+    assert len(search(query="量子技術", kind="outcome").objects) >= 1
+
+
+def test_editing_and_deleting_an_outcome_changes_what_finds_its_meeting():
+    outcome = Outcome.objects.get(meeting__slug="2022-06-27-summit", position=3)
+    assert found("プライスキャップ") == {"2022-06-27-summit"}
+    outcome.text_ja = "石油価格への対応について議論。"
+    outcome.text_printed = ""
+    outcome.text_en = "Discussed oil prices."
+    outcome.save()
+    assert found("プライスキャップ") == set()
+    assert "2022-06-27-summit" in found("石油価格")
+    outcome.delete()
+    assert "2022-06-27-summit" not in found("石油価格")
+    assert not SearchEntry.objects.filter(kind="outcome", object_id=outcome.pk or 0).exists()
+
+
+def test_renaming_a_person_reindexes_their_meetings():
+    person = Person.objects.get(slug="colin-h-kahl")
+    person.aliases = [*person.aliases, "コリン・H・カール博士"]
+    person.save()
+    assert found("カール博士") == {"2023-04-vice-ministerial"}
+    assert found("カール博士", kind="person") == {"colin-h-kahl"}
+
+
+def test_changing_a_body_alias_or_a_place_reindexes_its_meetings():
+    scc = ConsultationBody.objects.get(abbreviation="SCC")
+    scc.aliases = [*scc.aliases, "ツー・プラス・ツー会合"]
+    scc.save()
+    assert found("ツー・プラス・ツー会合") == {"1976-07-08-scc", "2012-04-27-scc", "2023-01-11-scc"}
+    elmau = Place.objects.get(slug="elmau")
+    elmau.name_en = "Schloss Elmau"
+    elmau.save()
+    assert found("Schloss") == {"2022-06-27-summit"}
+
+
+def test_adding_an_attendee_reindexes_the_meeting():
+    meeting = Meeting.objects.get(slug="2012-04-27-scc")
+    Attendance.objects.create(meeting=meeting, position=1, side="us", label_ja="パネッタ国防長官", label_en="Secretary of Defense Panetta", source=meeting.source)
+    assert found("パネッタ") == {"2012-04-27-scc"}
+
+
+def test_deleting_a_meeting_removes_it_and_its_outcomes_from_the_index():
+    meeting = Meeting.objects.get(slug="2022-06-27-summit")
+    outcome_ids = list(meeting.outcomes.values_list("pk", flat=True))
+    meeting.delete()
+    assert "2022-06-27-summit" not in found("エルマウ")
+    assert not SearchEntry.objects.filter(kind="outcome", object_id__in=outcome_ids).exists()
+
+
+def test_editing_a_provision_or_an_operations_row_reindexes_the_provision():
+    provision = Provision.objects.get(edition__year=2015, path="VIII")
+    provision.text_ja += "（試験用の語：見直し条項）"
+    provision.save()
+    assert found("見直し条項", kind="provision") == {provision.pk}
+    role = OperationRole.objects.get(operation_ja="特殊作戦")
+    role.joint_ja += "（特殊部隊の語）"
+    role.save()
+    assert found("特殊部隊の語", kind="provision") == {role.provision_id}
+
+
+def test_a_rolled_back_write_leaves_the_index_unchanged():
+    entries = SearchEntry.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        meeting = make_meeting(make_source(), slug="2030-01-01-summit", date=datetime.date(2030, 1, 1), title_ja="幻の会談")
+        Outcome.objects.create(meeting=meeting, position=1, voice="joint", text_ja="幻の合意。", text_en="A phantom agreement.", source=meeting.source)
+        assert found("幻の合意") == {"2030-01-01-summit"}
+        raise RuntimeError("roll back")
+    assert found("幻の合意") == set()
+    assert found("幻の合意", kind="outcome") == set()
+    assert SearchEntry.objects.count() == entries
+
+
+def test_a_curator_saving_in_the_admin_updates_the_index(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("curator", "c@example.org", "pw"))
+    person = Person.objects.get(slug="kathleen-h-hicks")
+    url = reverse("admin:alliance_person_change", args=[person.pk])
+    form = {
+        "slug": person.slug, "name_ja": "キャスリーン・ヒックス", "name_en": "Kathleen H. Hicks", "name_kana": person.name_kana,
+        "country": "US", "aliases": '["ヒックス副長官閣下"]', "source": person.source_id, "en_unofficial": "",
+        "tenures-TOTAL_FORMS": "0", "tenures-INITIAL_FORMS": "0", "tenures-MIN_NUM_FORMS": "0", "tenures-MAX_NUM_FORMS": "1000",
+    }
+    tenure = person.tenures.get()
+    form.update({
+        "tenures-TOTAL_FORMS": "1", "tenures-INITIAL_FORMS": "1", "tenures-0-id": tenure.pk, "tenures-0-person": person.pk,
+        "tenures-0-post": tenure.post_id, "tenures-0-start": tenure.start.isoformat(), "tenures-0-start_precision": "day",
+        "tenures-0-end": tenure.end.isoformat(), "tenures-0-end_precision": "day", "tenures-0-source": tenure.source_id,
+    })
+    response = client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert found("ヒックス副長官閣下") == {"2023-04-vice-ministerial"}
+
+
+def test_loading_the_fixtures_indexes_everything():
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    assert not SearchEntry.objects.exists()
+    call_command("load_curated", verbosity=0)
+    counts = {kind: SearchEntry.objects.filter(kind=kind).count() for kind in ("meeting", "outcome", "provision", "body", "person")}
+    assert counts == {"meeting": 14, "outcome": 107, "provision": 91, "body": 4, "person": 10}
+
+
+def test_rebuild_search_index_rebuilds_from_scratch(capsys):
+    SearchEntry.objects.all().delete()
+    assert found("尖閣") == set()
+    call_command("rebuild_search_index")
+    assert "meeting: 14 indexed" in capsys.readouterr().out
+    assert found("尖閣") == {"2022-05-04-defense-ministers", "2022-05-23-summit", "2023-01-11-scc"}
+
+
+def test_rebuild_search_index_names_an_unknown_kind():
+    with pytest.raises(CommandError, match="Unknown kind treaty"):
+        call_command("rebuild_search_index", kind=["treaty"])
