@@ -3,8 +3,17 @@
 PostgreSQL: a partial GIN index per kind over the tsvector column; a query is a tsquery built
 from the analyzer's terms (never the text-search parser), phrases with <->.
 SQLite: a contentless FTS5 table per kind, fed by triggers on the entry table in the same
-transaction; a query is an FTS5 expression over the hex-encoded terms, phrases in quotes.
+transaction; a query is an FTS5 expression over the hex-encoded terms, phrases in quotes. Its
+rowids sort by date (the date's ordinal in the high 32 bits, the record's id in the low), so
+FTS5 walks matches newest first and stops at the page, and bm25 is computed only for the
+window that is ranked.
+
+Each backend answers three questions about the records of a kind that match a query (and, if
+given, whose id is in a filter subquery): how many, which ids on a page sorted by date, and the
+most recent ones with their rank.
 """
+
+import datetime
 
 from alliance.search.fields import fts_token
 
@@ -40,24 +49,57 @@ class PostgresBackend:
         groups += ["!" + self._term(term) for term in query.excluded]
         return " & ".join(groups)
 
-    def match(self, kind, query):
-        """A condition on the entry table, aliased e."""
-        return "e.document @@ %s::tsquery", [self.expression(query)]
+    def _where(self, kind, query, restriction):
+        # The kind is a literal so that the planner picks the kind's partial GIN index.
+        assert kind in KINDS
+        where, params = f"e.kind = '{kind}' AND e.document @@ %s::tsquery", [self.expression(query)]
+        if restriction:
+            where += f" AND e.object_id IN ({restriction[0]})"
+            params += list(restriction[1])
+        return where, params
 
-    def rank(self, cursor, kind, query, entry_ids):
+    def count(self, cursor, kind, query, restriction=None):
+        where, params = self._where(kind, query, restriction)
+        cursor.execute(f"SELECT count(*) FROM {ENTRY_TABLE} e WHERE {where}", params)
+        return cursor.fetchone()[0]
+
+    def page(self, cursor, kind, query, restriction, newest_first, limit, offset):
+        where, params = self._where(kind, query, restriction)
+        direction = "DESC" if newest_first else "ASC"
         cursor.execute(
-            f"SELECT id, ts_rank_cd(document, %s::tsquery) FROM {ENTRY_TABLE} WHERE id = ANY(%s)",
-            [self.expression(query), list(entry_ids)],
+            f"SELECT e.object_id FROM {ENTRY_TABLE} e WHERE {where} "
+            f"ORDER BY e.sort_date {direction}, e.object_id {direction} LIMIT %s OFFSET %s",
+            [*params, limit, offset],
         )
-        return dict(cursor.fetchall())
+        return [row[0] for row in cursor.fetchall()]
+
+    def recent_ranked(self, cursor, kind, query, restriction, size):
+        """The `size` most recent matches as (object_id, sort_date, rank), newest first."""
+        where, params = self._where(kind, query, restriction)
+        cursor.execute(
+            f"SELECT w.object_id, w.sort_date, ts_rank_cd(w.document, %s::tsquery) FROM "
+            f"(SELECT e.object_id, e.sort_date, e.document FROM {ENTRY_TABLE} e WHERE {where} "
+            f"ORDER BY e.sort_date DESC, e.object_id DESC LIMIT %s) w ORDER BY w.sort_date DESC, w.object_id DESC",
+            [self.expression(query), *params, size],
+        )
+        return cursor.fetchall()
+
+
+# SQLite's rowid of an entry in a kind's FTS5 table: the date first, so rowid order is date order.
+ID_BITS = 32
+ID_MASK = (1 << ID_BITS) - 1
+JULIAN_DAY_OF_ORDINAL_ZERO = 1721424.5
 
 
 class SQLiteBackend:
     @staticmethod
     def fts_table(kind):
-        return f"alliance_search_{kind}"
+        assert kind in KINDS
+        return f"search_{kind}_fts"
 
     def create_structures(self, cursor):
+        rowid = f"(CAST(julianday({{row}}.sort_date) - {JULIAN_DAY_OF_ORDINAL_ZERO} AS INTEGER) << {ID_BITS}) + {{row}}.object_id"
+        new, old = rowid.format(row="new"), rowid.format(row="old")
         for kind in KINDS:
             table = self.fts_table(kind)
             cursor.execute(
@@ -65,18 +107,18 @@ class SQLiteBackend:
             )
             cursor.execute(
                 f"CREATE TRIGGER IF NOT EXISTS {table}_insert AFTER INSERT ON {ENTRY_TABLE} WHEN new.kind = '{kind}' "
-                f"BEGIN INSERT INTO {table}(rowid, document) VALUES (new.id, new.document); END"
+                f"BEGIN INSERT INTO {table}(rowid, document) VALUES ({new}, new.document); END"
             )
             cursor.execute(
                 f"CREATE TRIGGER IF NOT EXISTS {table}_delete AFTER DELETE ON {ENTRY_TABLE} WHEN old.kind = '{kind}' "
-                f"BEGIN INSERT INTO {table}({table}, rowid, document) VALUES ('delete', old.id, old.document); END"
+                f"BEGIN INSERT INTO {table}({table}, rowid, document) VALUES ('delete', {old}, old.document); END"
             )
             # One trigger for updates, so that the old terms leave before the new ones arrive.
             cursor.execute(
                 f"CREATE TRIGGER IF NOT EXISTS {table}_update AFTER UPDATE ON {ENTRY_TABLE} "
                 f"WHEN old.kind = '{kind}' OR new.kind = '{kind}' BEGIN "
-                f"INSERT INTO {table}({table}, rowid, document) SELECT 'delete', old.id, old.document WHERE old.kind = '{kind}'; "
-                f"INSERT INTO {table}(rowid, document) SELECT new.id, new.document WHERE new.kind = '{kind}'; END"
+                f"INSERT INTO {table}({table}, rowid, document) SELECT 'delete', {old}, old.document WHERE old.kind = '{kind}'; "
+                f"INSERT INTO {table}(rowid, document) SELECT {new}, new.document WHERE new.kind = '{kind}'; END"
             )
 
     def drop_structures(self, cursor):
@@ -97,15 +139,33 @@ class SQLiteBackend:
             positive = f"({positive}) NOT (" + " OR ".join(self._term(term) for term in query.excluded) + ")"
         return positive
 
-    def match(self, kind, query):
+    def _where(self, kind, query, restriction):
         table = self.fts_table(kind)
-        return f"e.id IN (SELECT rowid FROM {table} WHERE {table} MATCH %s)", [self.expression(query)]
+        where, params = f"{table} MATCH %s", [self.expression(query)]
+        if restriction:
+            where += f" AND (rowid & {ID_MASK}) IN ({restriction[0]})"
+            params += list(restriction[1])
+        return table, where, params
 
-    def rank(self, cursor, kind, query, entry_ids):
-        table = self.fts_table(kind)
-        placeholders = ",".join(["%s"] * len(entry_ids))
+    def count(self, cursor, kind, query, restriction=None):
+        table, where, params = self._where(kind, query, restriction)
+        cursor.execute(f"SELECT count(*) FROM {table} WHERE {where}", params)
+        return cursor.fetchone()[0]
+
+    def page(self, cursor, kind, query, restriction, newest_first, limit, offset):
+        table, where, params = self._where(kind, query, restriction)
         cursor.execute(
-            f"SELECT rowid, -bm25({table}) FROM {table} WHERE {table} MATCH %s AND rowid IN ({placeholders})",
-            [self.expression(query), *entry_ids],
+            f"SELECT rowid & {ID_MASK} FROM {table} WHERE {where} ORDER BY rowid {'DESC' if newest_first else 'ASC'} "
+            f"LIMIT %s OFFSET %s",
+            [*params, limit, offset],
         )
-        return dict(cursor.fetchall())
+        return [row[0] for row in cursor.fetchall()]
+
+    def recent_ranked(self, cursor, kind, query, restriction, size):
+        table, where, params = self._where(kind, query, restriction)
+        cursor.execute(
+            f"SELECT rowid, -bm25({table}) FROM {table} WHERE {where} ORDER BY rowid DESC LIMIT %s", [*params, size]
+        )
+        return [
+            (rowid & ID_MASK, datetime.date.fromordinal(max(1, rowid >> ID_BITS)), rank) for rowid, rank in cursor.fetchall()
+        ]

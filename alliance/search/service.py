@@ -89,45 +89,26 @@ def _order_without_query(records, kind, sort):
 
 def _match(parsed, kind, filters, sort, page, per_page):
     backend = backends.for_connection(connection)
-    condition, params = backend.match(kind, parsed)
-    where = f"e.kind = %s AND {condition}"
-    params = [kind, *params]
-    if filters is not None:
-        subquery, subparams = filters.values("pk").query.sql_with_params()
-        where += f" AND e.object_id IN ({subquery})"
-        params += list(subparams)
-    table = backends.ENTRY_TABLE
+    restriction = filters.values("pk").query.sql_with_params() if filters is not None else None
     start = (page - 1) * per_page
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {table} e WHERE {where}", params)
-        count = cursor.fetchone()[0]
+        count = backend.count(cursor, kind, parsed, restriction)
         if count == 0 or start >= count:
             return count, []
-        if sort == "oldest":
-            order = "e.sort_date ASC, e.object_id ASC"
-        else:
-            order = "e.sort_date DESC, e.object_id DESC"
         if sort != "relevance" or start >= RANK_WINDOW:
-            cursor.execute(f"SELECT e.object_id FROM {table} e WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",
-                           [*params, per_page, start])
-            return count, [row[0] for row in cursor.fetchall()]
-        cursor.execute(f"SELECT e.id, e.object_id, e.sort_date FROM {table} e WHERE {where} ORDER BY {order} LIMIT %s",
-                       [*params, RANK_WINDOW])
-        window = cursor.fetchall()
-        ranks = backend.rank(cursor, kind, parsed, [entry_id for entry_id, _, _ in window])
+            return count, backend.page(cursor, kind, parsed, restriction, sort != "oldest", per_page, start)
+        window = backend.recent_ranked(cursor, kind, parsed, restriction, RANK_WINDOW)
         today = datetime.date.today()
 
         def score(row):
-            entry_id, object_id, sort_date = row
+            object_id, sort_date, rank = row
             if isinstance(sort_date, str):
                 sort_date = datetime.date.fromisoformat(sort_date)
             years = max(0, (today - sort_date).days) / 365.25 if sort_date.year > 1 else 0
-            return (-(ranks.get(entry_id, 0.0) / (1 + AGE_DISCOUNT_PER_YEAR * years)), -sort_date.toordinal(), -object_id)
+            return (-(rank / (1 + AGE_DISCOUNT_PER_YEAR * years)), -sort_date.toordinal(), -object_id)
 
-        ranked = [object_id for _, object_id, _ in sorted(window, key=score)]
+        ranked = [object_id for object_id, _, _ in sorted(window, key=score)]
         ids = ranked[start : start + per_page]
         if len(ids) < per_page and count > len(window):
-            cursor.execute(f"SELECT e.object_id FROM {table} e WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",
-                           [*params, per_page - len(ids), len(window)])
-            ids += [row[0] for row in cursor.fetchall()]
+            ids += backend.page(cursor, kind, parsed, restriction, True, per_page - len(ids), len(window))
         return count, ids

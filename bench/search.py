@@ -1,0 +1,226 @@
+"""Benchmark: search latency at scale, beside a naive icontains baseline measured in the same run.
+
+    .venv/bin/python bench/search.py --meetings 10000 --database sqlite
+    .venv/bin/python bench/search.py --meetings 100000 --database postgres
+
+Generates synthetic meetings in the style of the source (once; reused while the count matches):
+kinds, bodies, places and attendees from the curated data, five outcome items each drawn from
+the 107 curated items with their English, dates spread over 1960–2026. Then, for a fixed mix of
+queries (1-, 2-, 4-character Japanese, English, with and without filters), it times the search
+function (first page of 20 and the total count) and the baseline (icontains over the meeting's
+title and its items: the count and the first page), and prints p50 and p95 in milliseconds.
+"""
+
+import argparse
+import datetime
+import os
+import random
+import statistics
+import sys
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUERIES = [  # (label, query, filters)
+    ("1 char 核", "核", {}),
+    ("1 char 島", "島", {}),
+    ("2 chars 中国", "中国", {}),
+    ("2 chars 尖閣", "尖閣", {}),
+    ("2 chars 台湾", "台湾", {}),
+    ("4 chars 拡大抑止", "拡大抑止", {}),
+    ("4 chars 反撃能力", "反撃能力", {}),
+    ("English Austin", "Austin", {}),
+    ('English "extended deterrence"', '"extended deterrence"', {}),
+    ("中国 + kind=summit", "中国", {"kind": "summit"}),
+    ("尖閣 + 2020–2023", "尖閣", {"date__gte": datetime.date(2020, 1, 1), "date__lte": datetime.date(2023, 12, 31)}),
+    ("核 + body=SCC", "核", {"body__abbreviation": "SCC"}),
+]
+
+
+def setup(database):
+    if database == "postgres":
+        os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alliance_bench")
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'bench' / 'bench.sqlite3'}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance.settings")
+    if database == "postgres":
+        import psycopg
+
+        url = os.environ["DATABASE_URL"]
+        name = url.rsplit("/", 1)[1]
+        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+            if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                admin.execute(f'CREATE DATABASE "{name}"')
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from alliance.models import Publication
+
+    if not Publication.objects.filter(slug="defense-of-japan-2023").exists():
+        call_command("loaddata", "alliance", "guidelines", "meetings", verbosity=0)
+
+
+def _document(args):
+    from alliance.search.analyzer import document_terms
+    from alliance.search.fields import fts_stream, tsvector_literal
+
+    vendor, fields = args
+    terms = document_terms(fields)
+    return tsvector_literal(terms) if vendor == "postgresql" else fts_stream(terms)
+
+
+def generate(count, seed=2023):
+    """Synthetic meetings, attendances and outcomes by bulk insert; their search entries at once."""
+    from django.db import connection, transaction
+
+    from alliance.models import Source
+    from alliance.search.models import SearchEntry
+    from meetings.models import Attendance, Meeting, Outcome
+
+    rng = random.Random(seed)
+    Meeting.objects.filter(slug__startswith="bench-").delete()
+    pool = list(Outcome.objects.values("text_ja", "text_en", "voice"))
+    templates = list(Meeting.objects.exclude(slug__startswith="bench-").select_related("body", "place").prefetch_related(
+        "attendances__person", "attendances__post"))
+    templates = [m for m in templates if m.attendances.all()]
+    source = Source.objects.get(slug="doj2023-fig-iii-2-1-3-p1")
+    start = datetime.date(1960, 1, 1).toordinal()
+    span = datetime.date(2026, 11, 1).toordinal() - start
+    batch = 2000
+    with Pool(2) as pool_of_workers:
+        for first in range(0, count, batch):
+            meetings, fields = [], []
+            for n in range(first, min(first + batch, count)):
+                template = rng.choice(templates)
+                date = datetime.date.fromordinal(start + (n * span) // count)
+                meetings.append(Meeting(slug=f"bench-{n:06d}", date=date, kind=template.kind, body=template.body,
+                                        place=template.place, title_ja=template.title_ja, title_en=template.title_en,
+                                        source=source))
+            with transaction.atomic():
+                Meeting.objects.bulk_create(meetings)
+                created = {m.slug: m for m in Meeting.objects.filter(slug__in=[m.slug for m in meetings])}
+                attendances, outcomes = [], []
+                for meeting in meetings:
+                    meeting = created[meeting.slug]
+                    template = rng.choice([t for t in templates if t.kind == meeting.kind] or templates)
+                    items = rng.sample(pool, 5)
+                    doc = [meeting.title_ja, meeting.title_en, meeting.get_kind_display()]
+                    if meeting.body:
+                        doc += [meeting.body.abbreviation, meeting.body.name_ja, meeting.body.name_en, *meeting.body.aliases]
+                    if meeting.place:
+                        doc += [meeting.place.name_ja, meeting.place.name_en]
+                    for position, attendance in enumerate(template.attendances.all(), 1):
+                        attendances.append(Attendance(meeting=meeting, position=position, side=attendance.side,
+                                                      person=attendance.person, post=attendance.post, label_ja=attendance.label_ja,
+                                                      label_en=attendance.label_en, source=source))
+                        doc += [attendance.label_ja, attendance.label_en, attendance.person.name_ja, attendance.person.name_en,
+                                *attendance.person.aliases, attendance.post.title_ja, attendance.post.title_en]
+                    for position, item in enumerate(items, 1):
+                        outcomes.append(Outcome(meeting=meeting, position=position, voice=item["voice"], text_ja=item["text_ja"],
+                                                text_en=item["text_en"], source=source))
+                        doc += [item["text_ja"], item["text_en"]]
+                    fields.append((meeting, doc))
+                Attendance.objects.bulk_create(attendances)
+                Outcome.objects.bulk_create(outcomes)
+                documents = pool_of_workers.map(_document, [(connection.vendor, doc) for _, doc in fields], chunksize=50)
+                SearchEntry.objects.bulk_create(
+                    SearchEntry(kind="meeting", object_id=meeting.pk, sort_date=meeting.date, document=document)
+                    for (meeting, _), document in zip(fields, documents)
+                )
+            print(f"  generated {min(first + batch, count):,} / {count:,}", file=sys.stderr, end="\r")
+    print(file=sys.stderr)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def baseline(query, filters):
+    """What a naive implementation does: icontains over the title and every outcome item."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from meetings.models import Meeting, Outcome
+
+    word = query.strip('"')
+    items = Outcome.objects.filter(Q(text_ja__icontains=word) | Q(text_en__icontains=word), meeting=OuterRef("pk"))
+    matches = Meeting.objects.filter(**filters).filter(Q(title_ja__icontains=word) | Q(title_en__icontains=word) | Exists(items))
+    count = matches.count()
+    page = list(matches.order_by("-date", "-pk")[:20])
+    return count, page
+
+
+def indexed(query, filters, sort):
+    from alliance.search.service import search
+    from meetings.models import Meeting
+
+    result = search(query=query, filters=Meeting.objects.filter(**filters) if filters else None, sort=sort, per_page=20)
+    return result.count, result.objects
+
+
+def timed(function, repeat):
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--meetings", type=int, default=10000)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--repeat", type=int, default=20, help="timed runs of each query (the index)")
+    parser.add_argument("--baseline-repeat", type=int, default=3, help="timed runs of each query (the baseline)")
+    args = parser.parse_args()
+
+    setup(args.database)
+    from django.db import connection
+
+    from meetings.models import Meeting
+
+    have = Meeting.objects.filter(slug__startswith="bench-").count()
+    if have != args.meetings:
+        print(f"generating {args.meetings:,} meetings (have {have:,})…", file=sys.stderr)
+        started = time.perf_counter()
+        generate(args.meetings)
+        print(f"generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    total = Meeting.objects.count()
+    print(f"{connection.vendor}, {total:,} meetings; times in ms (first page of 20 and the total count)")
+    header = f"{'query':34} {'matches':>8} {'share':>6} | {'relevance p50':>13} {'p95':>7} | {'newest p50':>10} {'p95':>7} | {'icontains p50':>13} {'p95':>7} | {'× p95':>6}"
+    print(header)
+    print("-" * len(header))
+    all_indexed, all_baseline = [], []
+    for label, query, filters in QUERIES:
+        count, _ = indexed(query, filters, "relevance")
+        relevance = timed(lambda: indexed(query, filters, "relevance"), args.repeat)
+        newest = timed(lambda: indexed(query, filters, "newest"), args.repeat)
+        naive_count, _ = baseline(query, filters)
+        naive = timed(lambda: baseline(query, filters), args.baseline_repeat)
+        all_indexed += relevance + newest
+        all_baseline += naive
+        mismatch = "" if naive_count == count or query.startswith(('"', "Austin")) else f"  (icontains counts {naive_count})"
+        print(f"{label:34} {count:>8,} {count / total:>6.1%} | {percentile(relevance, .5):>13.1f} {percentile(relevance, .95):>7.1f} | "
+              f"{percentile(newest, .5):>10.1f} {percentile(newest, .95):>7.1f} | {percentile(naive, .5):>13.1f} "
+              f"{percentile(naive, .95):>7.1f} | {percentile(naive, .95) / max(percentile(relevance, .95), 0.001):>6.0f}{mismatch}")
+    print("-" * len(header))
+    print(f"all queries: index p50 {percentile(all_indexed, .5):.1f} ms, p95 {percentile(all_indexed, .95):.1f} ms; "
+          f"icontains p50 {percentile(all_baseline, .5):.1f} ms, p95 {percentile(all_baseline, .95):.1f} ms; "
+          f"p95 ratio {percentile(all_baseline, .95) / percentile(all_indexed, .95):.0f}×")
+
+
+if __name__ == "__main__":
+    main()
