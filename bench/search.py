@@ -40,18 +40,22 @@ QUERIES = [  # (label, query, filters)
 ]
 
 
-def setup(database):
+def setup(database, fresh):
     if database == "postgres":
         os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alliance_bench")
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'bench' / 'bench.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance.settings")
+    if fresh and database == "sqlite":
+        (ROOT / "bench" / "bench.sqlite3").unlink(missing_ok=True)
     if database == "postgres":
         import psycopg
 
         url = os.environ["DATABASE_URL"]
         name = url.rsplit("/", 1)[1]
         with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+            if fresh:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
             if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
                 admin.execute(f'CREATE DATABASE "{name}"')
     import django
@@ -83,7 +87,13 @@ def generate(count, seed=2023):
     from alliance.search.models import SearchEntry
     from meetings.models import Attendance, Meeting, Outcome
 
+    from alliance.search import backends
+
     rng = random.Random(seed)
+    if connection.vendor == "postgresql":
+        # Building the GIN indexes once at the end is much faster than growing them row by row.
+        with connection.cursor() as cursor:
+            backends.for_connection(connection).drop_structures(cursor)
     Meeting.objects.filter(slug__startswith="bench-").delete()
     pool = list(Outcome.objects.values("text_ja", "text_en", "voice"))
     templates = list(Meeting.objects.exclude(slug__startswith="bench-").select_related("body", "place").prefetch_related(
@@ -137,6 +147,8 @@ def generate(count, seed=2023):
     print(file=sys.stderr)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            backends.for_connection(connection).create_structures(cursor)
+        with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
     else:
         with connection.cursor() as cursor:
@@ -184,10 +196,11 @@ def main():
     parser.add_argument("--meetings", type=int, default=10000)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--repeat", type=int, default=20, help="timed runs of each query (the index)")
+    parser.add_argument("--fresh", action="store_true", help="drop the benchmark database and generate anew")
     parser.add_argument("--baseline-repeat", type=int, default=3, help="timed runs of each query (the baseline)")
     args = parser.parse_args()
 
-    setup(args.database)
+    setup(args.database, args.fresh)
     from django.db import connection
 
     from meetings.models import Meeting

@@ -141,7 +141,9 @@ def matches_by_brute_force(query, kind):
 
 @pytest.mark.parametrize("kind", ["meeting", "outcome", "provision", "body", "person"])
 @pytest.mark.parametrize("query", ["核", "国", "の", "米", "日米", "ISR", "宇宙", "作戦", "自衛隊", "協力", "the", '"the alliance"',
-                                   "U.S.", "2+2", "Article", "第5条", "同盟 -中国", "サイバー OR 宇宙"])
+                                   "U.S.", "2+2", "Article", "第5条", "同盟 -中国", "サイバー OR 宇宙", "両岸問題の平和的解決",
+                                   "ロイド・オースティン", "MQ-9の一時展開", '"the U.S. side"', "日米「2+2」", "第12海兵沿岸連隊",
+                                   '"Japan and the United States"', "日米同盟の抑止力・対処力", "自衛隊の作戦を支援し"])
 def test_the_index_finds_what_a_full_scan_finds(query, kind):
     result = search(query=query, kind=kind, per_page=100)
     found = {record.pk for record in result.objects}
@@ -235,3 +237,28 @@ def test_searching_costs_the_same_queries_however_many_results(django_assert_num
 
 def test_people_are_found_by_a_scan_misread_alias():
     assert search(query="プリンケン", kind="person").objects == [Person.objects.get(slug="antony-j-blinken")]
+
+
+def test_a_meeting_result_shows_its_matching_outcome_items_highlighted():
+    from alliance.search.highlight import matching_outcomes
+
+    meeting = search(query="尖閣 第5条").objects[0]
+    snippets = matching_outcomes(meeting.outcomes.all(), parse("尖閣 第5条"))
+    assert snippets and all("<mark>" in s.text_ja for s in snippets)
+    first = snippets[0]
+    assert "<mark>尖閣</mark>諸島" in first.text_ja
+    assert "<mark>" not in first.text_en  # a Japanese query marks nothing in the English
+
+    english = matching_outcomes(Meeting.objects.get(slug="2022-09-14-defense-ministers").outcomes.all(), parse("MQ-9"))
+    assert [s.outcome.position for s in english] == [8]
+    assert english[0].text_ja.count("<mark>MQ-9</mark>") == 3
+    assert "<mark>MQ-9</mark>" in english[0].text_en
+
+
+def test_a_misread_form_shows_the_item_with_the_printed_form_marked():
+    from alliance.search.highlight import matching_outcomes
+
+    meeting = Meeting.objects.get(slug="2022-06-27-summit")
+    [snippet] = matching_outcomes(meeting.outcomes.all(), parse("プライスキップ"))
+    assert "<mark>プライスキップ</mark>" in snippet.printed
+    assert "プライスキャップ" in snippet.text_ja and "<mark>" not in snippet.text_ja

@@ -15,7 +15,7 @@ most recent ones with their rank.
 
 import datetime
 
-from alliance.search.fields import fts_token
+from alliance.search.fields import fts_token, is_japanese_term
 
 ENTRY_TABLE = "search_searchentry"
 KINDS = ("meeting", "outcome", "provision", "body", "person")
@@ -37,12 +37,58 @@ class PostgresBackend:
             cursor.execute(f"DROP INDEX IF EXISTS search_{kind}_gin")
 
     @staticmethod
-    def _lexeme(token):
-        literal = "'" + token.term.replace("\\", "\\\\").replace("'", "''") + "'"
-        return literal + (":*" if token.prefix else "")
+    def _lexeme(text):
+        return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+    @staticmethod
+    def elements(tokens):
+        """The lexemes that stand for a query term in the tsvector, each with its offset.
+
+        A Japanese run of up to four characters is one lexeme (a lone character included: the
+        tsvector holds every character alone, so no prefix is needed); a longer run is the chain
+        of its 4-character runs; two adjacent words are one lexeme.
+        """
+        elements, offset, i = [], 0, 0
+        while i < len(tokens):
+            if is_japanese_term(tokens[i].term):
+                # A run: bigrams each leading into the next token, up to a bigram or a lone character.
+                j = i
+                while (len(tokens[j].term) == 2 and j + 1 < len(tokens) and is_japanese_term(tokens[j + 1].term)
+                       and tokens[j + 1].term[0] == tokens[j].term[1]):
+                    j += 1
+                run = tokens[i : j + 1]
+                chars = "".join(token.term[0] for token in run) + (run[-1].term[1] if len(run[-1].term) == 2 else "")
+                if len(chars) <= 4:
+                    elements.append((chars, offset))
+                else:  # 4-character runs that cover the whole run, as few as possible
+                    starts = list(range(0, len(chars) - 3, 4))
+                    if starts[-1] != len(chars) - 4:
+                        starts.append(len(chars) - 4)
+                    elements += [(chars[k : k + 4], offset + k) for k in starts]
+                offset += len(run)
+                i = j + 1
+            else:
+                if i + 1 < len(tokens) and not is_japanese_term(tokens[i + 1].term):
+                    elements.append((tokens[i].term + " " + tokens[i + 1].term, offset))
+                    if i + 2 < len(tokens) and not is_japanese_term(tokens[i + 2].term):
+                        offset += 1
+                        i += 1
+                        continue
+                    offset += 2
+                    i += 2
+                    continue
+                elements.append((tokens[i].term, offset))
+                offset += 1
+                i += 1
+        return elements
 
     def _term(self, term):
-        return "(" + " <-> ".join(self._lexeme(token) for token in term.tokens) + ")"
+        elements = self.elements(term.tokens)
+        parts = [self._lexeme(elements[0][0])]
+        for (_, before), (text, at) in zip(elements, elements[1:]):
+            parts.append(f"<{at - before}>" if at - before != 1 else "<->")
+            parts.append(self._lexeme(text))
+        return "(" + " ".join(parts) + ")"
 
     def expression(self, query):
         groups = ["(" + " | ".join(self._term(term) for term in group) + ")" for group in query.groups]

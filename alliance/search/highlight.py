@@ -1,5 +1,7 @@
 """Highlighted snippets, built from the analyzer's offsets and HTML-escaped."""
 
+from dataclasses import dataclass
+
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -44,3 +46,24 @@ def highlight(text, query):
         cursor = end
     parts.append(escape(text[cursor:]))
     return mark_safe("".join(parts))
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """An outcome item that matched, with its matched spans marked (escaped HTML)."""
+
+    outcome: object
+    text_ja: str
+    text_en: str
+    printed: str  # the scan's form, marked, when only it matched (a misread the user typed)
+
+
+def matching_outcomes(outcomes, query):
+    """The outcome items among `outcomes` that match any term of `query`, in their order."""
+    snippets = []
+    for outcome in outcomes:
+        ja, en = highlight(outcome.text_ja, query), highlight(outcome.text_en, query)
+        printed = "" if ja or en else highlight(outcome.text_printed, query)
+        if ja or en or printed:
+            snippets.append(Snippet(outcome, ja or escape(outcome.text_ja), en or escape(outcome.text_en), printed))
+    return snippets
