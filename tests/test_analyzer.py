@@ -1,0 +1,92 @@
+"""The analyzer and the query language: what text becomes, for documents and queries alike."""
+
+import pytest
+
+from alliance.search.analyzer import QueryToken, document_terms, normalize, query_tokens, tokenize
+from alliance.search.fields import fts_stream, tsvector_literal
+from alliance.search.query import MAX_TERMS, parse
+
+
+def terms(text):
+    return [token.term for token in tokenize(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("２＋２", "2+2"),
+    ("ＭＱ－９", "mq-9"),
+    ("ｶﾞｲﾄﾞﾗｲﾝ", "ガイドライン"),
+    ("か\u3099", "が"),
+    ("Security Consultative Committee", "security consultative committee"),
+    ("米國務長官", "米国務長官"),
+    ("兩岸問題", "両岸問題"),
+    ("米国务長官", "米国務長官"),
+    ("日米安全保障協 議委員会", "日米安全保障協議委員会"),
+    ("参加者は 一定していない", "参加者は一定していない"),
+    ("Japan and 日本", "japan and 日本"),
+    ("2020年〜2023年", "2020年〜2023年"),
+])
+def test_normalization_folds_width_case_variants_and_scan_spaces(text, expected):
+    assert normalize(text)[0] == expected
+
+
+def test_offsets_point_back_into_the_source_text():
+    text = "日米安全保障協 議委員会 (ＳＣＣ)"
+    tokens = tokenize(text)
+    assert [text[t.start:t.end] for t in tokens][-1] == "ＳＣＣ"
+    assert [text[t.start:t.end] for t in tokens][6] == "協"
+    assert [text[t.start:t.end] for t in tokens][7] == "議"
+
+
+def test_japanese_runs_give_one_term_per_character():
+    assert terms("尖閣諸島") == ["尖閣", "閣諸", "諸島", "島"]
+    assert terms("核") == ["核"]
+    assert terms("ロイド・オースティン")[:3] == ["ロイ", "イド", "ド"]  # the middle dot separates
+
+
+def test_codes_stay_whole_and_hyphenated_words_split():
+    assert terms("2+2 MQ-9 F-35 III-2-1-3") == ["2+2", "mq-9", "f-35", "iii-2-1-3"]
+    assert terms("cross-Strait Japan–U.S.") == ["cross", "strait", "japan", "u", "s"]
+
+
+def test_query_terms_are_phrases_of_bigrams_or_a_one_character_prefix():
+    assert query_tokens("核") == [QueryToken("核", prefix=True)]
+    assert query_tokens("尖閣") == [QueryToken("尖閣", prefix=False)]
+    assert [t.term for t in query_tokens("拡大抑止")] == ["拡大", "大抑", "抑止"]
+    assert query_tokens("第5条") == [QueryToken("第", False), QueryToken("5", False), QueryToken("条", True)]
+
+
+def test_fields_are_set_apart_so_no_phrase_crosses_them():
+    assert document_terms(["台湾", "海峡"]) == [("台湾", 1), ("湾", 2), ("海峡", 4), ("峡", 5)]
+    assert fts_stream(document_terms(["台湾", "海峡"])).split().count("x") == 1
+
+
+def test_postgresql_holds_colocated_ngrams_and_word_pairs():
+    literal = tsvector_literal(document_terms(["拡大抑止 extended deterrence"]))
+    assert "'拡大抑止':1" in literal and "'大抑止':2" in literal and "'核'" not in literal
+    assert "'抑':3" in literal and "'extended deterrence':5" in literal
+
+
+@pytest.mark.parametrize("raw, groups, excluded", [
+    ("尖閣 台湾", [["尖閣"], ["台湾"]], []),
+    ('"extended deterrence" -Austin', [["extended deterrence"]], ["Austin"]),
+    ("「2+2」 OR SCC", [["2+2", "SCC"]], []),
+    ("核 OR 反撃能力 -ロシア", [["核", "反撃能力"]], ["ロシア"]),
+    ('"unbalanced', [["unbalanced"]], []),
+    ("ＯＲ 核", [["核"]], []),
+    ("尖閣\x00台湾", [["尖閣"], ["台湾"]], []),
+])
+def test_the_query_language(raw, groups, excluded):
+    query = parse(raw)
+    assert [[term.text for term in group] for group in query.groups] == groups
+    assert [term.text for term in query.excluded] == excluded
+
+
+@pytest.mark.parametrize("raw, note", [
+    ("!!! ???", "Ignored"),
+    ("-尖閣", "excluded"),
+    ("\u200b", "Nothing to search for"),
+    ("尖閣 " * 30, f"first {MAX_TERMS} terms"),
+    ("a" * 2000, "first 500 characters"),
+])
+def test_what_cannot_be_searched_is_said(raw, note):
+    assert any(note in message for message in parse(raw).notes)
