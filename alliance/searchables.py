@@ -3,7 +3,7 @@
 from django.db.models import Prefetch
 
 from alliance.models import BodyNote, BodyParticipant, ConsultationBody, Person, Post, Tenure
-from alliance.search.index import follow, register
+from alliance.search.index import Document, follow, register
 
 
 def person_documents(ids):
@@ -13,7 +13,7 @@ def person_documents(ids):
         fields = [person.name_ja, person.name_en, person.name_kana, *person.aliases]
         for tenure in person.tenures.all():
             fields += [tenure.post.title_ja, tenure.post.title_en]
-        documents[person.pk] = (None, fields)
+        documents[person.pk] = Document(None, fields)
     return documents
 
 
@@ -27,7 +27,7 @@ def body_documents(ids):
             fields += [participant.label_ja, participant.label_en]
         for note in body.notes.all():
             fields += [note.text_ja, note.text_en]
-        documents[body.pk] = (body.established_on, fields)
+        documents[body.pk] = Document(body.established_on, fields)
     return documents
 
 

@@ -8,13 +8,28 @@ and as people and posts in both languages, and every outcome item in both langua
 from django.db.models import Prefetch
 
 from alliance.models import Place
-from alliance.search.index import follow, register
+from alliance.search.index import Document, follow, follow_m2m, register
 from meetings.models import Attendance, Meeting, Outcome
+
+# The filters that meeting and outcome documents answer from the index itself.
+FACETS = ("kind", "body", "place", "person", "topic", "voice")
+
+
+def meeting_facets(meeting, attendances, outcomes):
+    """Facet values of a meeting, from its attendances and outcomes (with their topics)."""
+    return {
+        "kind": [meeting.kind],
+        "body": [meeting.body.abbreviation] if meeting.body else [],
+        "place": [meeting.place.slug] if meeting.place else [],
+        "person": [a.person.slug for a in attendances if a.person],
+        "topic": sorted({topic.slug for outcome in outcomes for topic in outcome.topics.all()}),
+        "voice": sorted({outcome.voice for outcome in outcomes}),
+    }
 
 
 def meeting_documents(ids):
     meetings = Meeting.objects.filter(pk__in=ids).select_related("body", "place").prefetch_related(
-        Prefetch("attendances", Attendance.objects.select_related("person", "post")), "outcomes"
+        Prefetch("attendances", Attendance.objects.select_related("person", "post")), "outcomes__topics"
     )
     documents = {}
     for meeting in meetings:
@@ -34,20 +49,29 @@ def meeting_documents(ids):
                 fields += [attendance.post.title_ja, attendance.post.title_en]
         for outcome in meeting.outcomes.all():
             fields += [outcome.text_ja, outcome.text_en, outcome.text_printed]
-        documents[meeting.pk] = (meeting.date, fields)
+        facets = meeting_facets(meeting, meeting.attendances.all(), meeting.outcomes.all())
+        documents[meeting.pk] = Document(meeting.date, fields, facets)
     return documents
 
 
 def outcome_documents(ids):
-    outcomes = Outcome.objects.filter(pk__in=ids).select_related("meeting")
-    return {o.pk: (o.meeting.date, [o.text_ja, o.text_en, o.text_printed]) for o in outcomes}
+    """An outcome item's text; its facets are its meeting's, but its own voice and topics."""
+    outcomes = Outcome.objects.filter(pk__in=ids).select_related("meeting__body", "meeting__place").prefetch_related(
+        "topics", Prefetch("meeting__attendances", Attendance.objects.select_related("person")))
+    documents = {}
+    for outcome in outcomes:
+        facets = meeting_facets(outcome.meeting, outcome.meeting.attendances.all(), [outcome])
+        documents[outcome.pk] = Document(outcome.meeting.date, [outcome.text_ja, outcome.text_en, outcome.text_printed], facets)
+    return documents
 
 
-register("meeting", Meeting, meeting_documents)
-register("outcome", Outcome, outcome_documents)
+register("meeting", Meeting, meeting_documents, FACETS)
+register("outcome", Outcome, outcome_documents, FACETS)
 
 follow(Meeting, lambda meeting: [("meeting", [meeting.pk]), ("outcome", meeting.outcomes.values_list("pk", flat=True))]
        if meeting.pk else [])
-follow(Attendance, lambda attendance: [("meeting", [attendance.meeting_id])])
+follow(Attendance, lambda attendance: [("meeting", [attendance.meeting_id]),
+                                       ("outcome", Outcome.objects.filter(meeting=attendance.meeting_id).values_list("pk", flat=True))])
 follow(Outcome, lambda outcome: [("outcome", [outcome.pk]), ("meeting", [outcome.meeting_id])])
 follow(Place, lambda place: [("meeting", place.meetings.values_list("pk", flat=True))])
+follow_m2m(Outcome.topics, lambda outcome: [("outcome", [outcome.pk]), ("meeting", [outcome.meeting_id])])

@@ -133,9 +133,9 @@ def matches_by_brute_force(query, kind):
         return any(spans(field, single) for field in fields if field)
 
     return {
-        pk for pk, (_, fields) in documents.items()
-        if all(any(has(fields, term) for term in group) for group in parsed.groups)
-        and not any(has(fields, term) for term in parsed.excluded)
+        pk for pk, document in documents.items()
+        if all(any(has(document.fields, term) for term in group) for group in parsed.groups)
+        and not any(has(document.fields, term) for term in parsed.excluded)
     }
 
 
@@ -161,11 +161,33 @@ def test_provisions_bodies_and_people_are_searchable_too():
     assert [p.slug for p in search(query="Secretary of State", kind="person").objects] == ["antony-j-blinken"]
 
 
+def slugs(**arguments):
+    return {m.slug for m in search(per_page=100, **arguments).objects}
+
+
 def test_filters_narrow_a_search():
-    summits = Meeting.objects.filter(kind="summit")
-    assert {m.slug for m in search(query="台湾", filters=summits).objects} == TAIWAN & KISHIDA
-    in_2022 = Meeting.objects.filter(date__year=2022)
-    assert {m.slug for m in search(query="尖閣", filters=in_2022).objects} == SENKAKU - {SCC_2023}
+    assert slugs(query="台湾", filters={"kind": "summit"}) == TAIWAN & KISHIDA
+    assert slugs(query="尖閣", filters={"date_after": "2022-01-01", "date_before": "2022-12-31"}) == SENKAKU - {SCC_2023}
+    assert slugs(query="核", filters={"body": "SCC"}) == {SCC_2023}
+    assert slugs(query="日米", filters={"person": "antony-j-blinken"}) == {SCC_2023}
+    assert slugs(query="北朝鮮", filters={"topic": "abductions"}) == slugs(query="拉致")
+    assert slugs(query="", filters={"place": "hiroshima"}) == {"2023-05-18-summit"}
+    assert slugs(query="", filters={"voice": "us", "kind": "defense-ministers"}) == DEFENSE_MINISTERS
+
+
+def test_filters_alone_list_every_record_that_has_them():
+    assert slugs(filters={"topic": "senkaku-islands"}) == SENKAKU
+    assert slugs(filters={"date_before": "1999-12-31"}) == {"1976-07-08-scc", "1996-06-28-vice-ministerial"}
+    assert slugs(filters={"kind": "scc"}) == {"1976-07-08-scc", "2012-04-27-scc", SCC_2023}
+    outcomes = search(kind="outcome", filters={"topic": "senkaku-islands", "voice": "us"}, per_page=100).objects
+    assert {(o.meeting.slug, o.position) for o in outcomes} == {("2022-05-04-defense-ministers", 5), (SCC_2023, 4), (SCC_2023, 7)}
+
+
+def test_an_unknown_filter_or_a_bad_date_is_named():
+    with pytest.raises(ValueError, match="unknown filter 'colour'"):
+        search(query="尖閣", filters={"colour": "red"})
+    with pytest.raises(ValueError, match="date_after: '2023-13-01' is not a date"):
+        search(query="尖閣", filters={"date_after": "2023-13-01"})
 
 
 def test_sorting_by_date_both_ways():
@@ -232,7 +254,9 @@ def test_searching_costs_the_same_queries_however_many_results(django_assert_num
     with django_assert_num_queries(3):
         search(query="日米", sort="newest")
     with django_assert_num_queries(3):
-        search(query="日米", filters=Meeting.objects.filter(kind="summit"), sort="oldest")
+        search(query="日米", filters={"kind": "summit", "date_after": "2023-01-01"}, sort="oldest")
+    with django_assert_num_queries(3):
+        search(filters={"topic": "china"})
 
 
 def test_people_are_found_by_a_scan_misread_alias():

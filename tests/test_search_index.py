@@ -139,3 +139,13 @@ def test_rebuild_search_index_rebuilds_from_scratch(capsys):
 def test_rebuild_search_index_names_an_unknown_kind():
     with pytest.raises(CommandError, match="Unknown kind treaty"):
         call_command("rebuild_search_index", kind=["treaty"])
+
+
+def test_tagging_an_outcome_with_a_topic_makes_the_filter_find_it():
+    outcome = Outcome.objects.get(meeting__slug="2022-06-27-summit", position=3)
+    energy = outcome.topics.model.objects.get(slug="science-technology")
+    assert "2022-06-27-summit" not in {m.slug for m in search(filters={"topic": "science-technology"}, per_page=100).objects}
+    outcome.topics.add(energy)
+    assert "2022-06-27-summit" in {m.slug for m in search(filters={"topic": "science-technology"}, per_page=100).objects}
+    energy.outcomes.remove(outcome)
+    assert "2022-06-27-summit" not in {m.slug for m in search(filters={"topic": "science-technology"}, per_page=100).objects}

@@ -130,8 +130,20 @@ def tokenize(text):
     return tokens
 
 
-def document_terms(fields):
-    """(term, position) pairs of a document made of several fields, with a gap between fields."""
+def facet(name, value):
+    """A filterable property as an index term (kind:summit, person:kishida-fumio).
+
+    Its colon keeps it apart from every term the analyzer makes of text, so filters and words
+    are answered by the same index, in the same query.
+    """
+    return f"{name}:{str(value).casefold()}"
+
+
+def document_terms(fields, facets=()):
+    """(term, position) pairs of a document made of several fields, with a gap between fields.
+
+    Facet terms follow, each set apart from its neighbours.
+    """
     terms, position = [], 0
     for field in fields:
         if not field:
@@ -144,6 +156,9 @@ def document_terms(fields):
         for token in tokens:
             position += 1
             terms.append((token.term, position))
+    for term in dict.fromkeys(facets):
+        position += FIELD_GAP + 1
+        terms.append((term, position))
     return terms
 
 

@@ -14,11 +14,23 @@ most recent ones with their rank.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from alliance.search.fields import fts_token, is_japanese_term
+from alliance.search.query import Query
 
 ENTRY_TABLE = "search_searchentry"
 KINDS = ("meeting", "outcome", "provision", "body", "person")
+
+
+@dataclass(frozen=True)
+class Match:
+    """What a search asks of the index: a parsed query, facet terms that must all be there, dates."""
+
+    query: Query
+    facets: tuple = ()
+    after: datetime.date | None = None
+    before: datetime.date | None = None
 
 
 def for_connection(connection):
@@ -90,27 +102,36 @@ class PostgresBackend:
             parts.append(self._lexeme(text))
         return "(" + " ".join(parts) + ")"
 
-    def expression(self, query):
-        groups = ["(" + " | ".join(self._term(term) for term in group) + ")" for group in query.groups]
-        groups += ["!" + self._term(term) for term in query.excluded]
+    def expression(self, match):
+        groups = [self._lexeme(term) for term in match.facets]
+        groups += ["(" + " | ".join(self._term(term) for term in group) + ")" for group in match.query.groups]
+        if groups:
+            groups += ["!" + self._term(term) for term in match.query.excluded]
         return " & ".join(groups)
 
-    def _where(self, kind, query, restriction):
+    def _where(self, kind, match):
         # The kind is a literal so that the planner picks the kind's partial GIN index.
         assert kind in KINDS
-        where, params = f"e.kind = '{kind}' AND e.document @@ %s::tsquery", [self.expression(query)]
-        if restriction:
-            where += f" AND e.object_id IN ({restriction[0]})"
-            params += list(restriction[1])
-        return where, params
+        where, params = [f"e.kind = '{kind}'"], []
+        expression = self.expression(match)
+        if expression:
+            where.append("e.document @@ %s::tsquery")
+            params.append(expression)
+        if match.after:
+            where.append("e.sort_date >= %s")
+            params.append(match.after)
+        if match.before:
+            where.append("e.sort_date <= %s")
+            params.append(match.before)
+        return " AND ".join(where), params
 
-    def count(self, cursor, kind, query, restriction=None):
-        where, params = self._where(kind, query, restriction)
+    def count(self, cursor, kind, match):
+        where, params = self._where(kind, match)
         cursor.execute(f"SELECT count(*) FROM {ENTRY_TABLE} e WHERE {where}", params)
         return cursor.fetchone()[0]
 
-    def page(self, cursor, kind, query, restriction, newest_first, limit, offset):
-        where, params = self._where(kind, query, restriction)
+    def page(self, cursor, kind, match, newest_first, limit, offset):
+        where, params = self._where(kind, match)
         direction = "DESC" if newest_first else "ASC"
         cursor.execute(
             f"SELECT e.object_id FROM {ENTRY_TABLE} e WHERE {where} "
@@ -119,14 +140,16 @@ class PostgresBackend:
         )
         return [row[0] for row in cursor.fetchall()]
 
-    def recent_ranked(self, cursor, kind, query, restriction, size):
+    def recent_ranked(self, cursor, kind, match, size):
         """The `size` most recent matches as (object_id, sort_date, rank), newest first."""
-        where, params = self._where(kind, query, restriction)
+        where, params = self._where(kind, match)
+        expression = self.expression(match)
+        rank, rank_params = ("ts_rank_cd(w.document, %s::tsquery)", [expression]) if expression else ("0.0", [])
         cursor.execute(
-            f"SELECT w.object_id, w.sort_date, ts_rank_cd(w.document, %s::tsquery) FROM "
+            f"SELECT w.object_id, w.sort_date, {rank} FROM "
             f"(SELECT e.object_id, e.sort_date, e.document FROM {ENTRY_TABLE} e WHERE {where} "
             f"ORDER BY e.sort_date DESC, e.object_id DESC LIMIT %s) w ORDER BY w.sort_date DESC, w.object_id DESC",
-            [self.expression(query), *params, size],
+            [*rank_params, *params, size],
         )
         return cursor.fetchall()
 
@@ -179,36 +202,58 @@ class SQLiteBackend:
         phrase = '"' + " ".join(fts_token(token.term) for token in term.tokens) + '"'
         return phrase + ("*" if term.tokens[-1].prefix else "")
 
-    def expression(self, query):
-        positive = " AND ".join("(" + " OR ".join(self._term(term) for term in group) + ")" for group in query.groups)
-        if query.excluded:
-            positive = f"({positive}) NOT (" + " OR ".join(self._term(term) for term in query.excluded) + ")"
-        return positive
+    def expression(self, match):
+        groups = ['"' + fts_token(term) + '"' for term in match.facets]
+        groups += ["(" + " OR ".join(self._term(term) for term in group) + ")" for group in match.query.groups]
+        expression = " AND ".join(groups)
+        if expression and match.query.excluded:
+            expression = f"({expression}) NOT (" + " OR ".join(self._term(term) for term in match.query.excluded) + ")"
+        return expression
 
-    def _where(self, kind, query, restriction):
+    def _where(self, kind, match):
+        """The table to read (the kind's FTS5 table, or the entries when nothing is to be matched)."""
+        expression = self.expression(match)
+        if not expression:
+            where, params = [f"kind = '{kind}'"], []
+            if match.after:
+                where.append("sort_date >= %s")
+                params.append(match.after)
+            if match.before:
+                where.append("sort_date <= %s")
+                params.append(match.before)
+            return ENTRY_TABLE, "object_id", " AND ".join(where), params, "sort_date {0}, object_id {0}"
         table = self.fts_table(kind)
-        where, params = f"{table} MATCH %s", [self.expression(query)]
-        if restriction:
-            where += f" AND (rowid & {ID_MASK}) IN ({restriction[0]})"
-            params += list(restriction[1])
-        return table, where, params
+        where, params = [f"{table} MATCH %s"], [expression]
+        if match.after:
+            where.append("rowid >= %s")
+            params.append(match.after.toordinal() << ID_BITS)
+        if match.before:
+            where.append("rowid <= %s")
+            params.append(((match.before.toordinal() + 1) << ID_BITS) - 1)
+        return table, f"rowid & {ID_MASK}", " AND ".join(where), params, "rowid {0}"
 
-    def count(self, cursor, kind, query, restriction=None):
-        table, where, params = self._where(kind, query, restriction)
+    def count(self, cursor, kind, match):
+        table, _, where, params, _ = self._where(kind, match)
         cursor.execute(f"SELECT count(*) FROM {table} WHERE {where}", params)
         return cursor.fetchone()[0]
 
-    def page(self, cursor, kind, query, restriction, newest_first, limit, offset):
-        table, where, params = self._where(kind, query, restriction)
+    def page(self, cursor, kind, match, newest_first, limit, offset):
+        table, object_id, where, params, order = self._where(kind, match)
         cursor.execute(
-            f"SELECT rowid & {ID_MASK} FROM {table} WHERE {where} ORDER BY rowid {'DESC' if newest_first else 'ASC'} "
+            f"SELECT {object_id} FROM {table} WHERE {where} ORDER BY {order.format('DESC' if newest_first else 'ASC')} "
             f"LIMIT %s OFFSET %s",
             [*params, limit, offset],
         )
         return [row[0] for row in cursor.fetchall()]
 
-    def recent_ranked(self, cursor, kind, query, restriction, size):
-        table, where, params = self._where(kind, query, restriction)
+    def recent_ranked(self, cursor, kind, match, size):
+        table, object_id, where, params, order = self._where(kind, match)
+        if table == ENTRY_TABLE:
+            cursor.execute(
+                f"SELECT object_id, sort_date, 0.0 FROM {table} WHERE {where} ORDER BY {order.format('DESC')} LIMIT %s",
+                [*params, size],
+            )
+            return cursor.fetchall()
         cursor.execute(
             f"SELECT rowid, -bm25({table}) FROM {table} WHERE {where} ORDER BY rowid DESC LIMIT %s", [*params, size]
         )

@@ -7,29 +7,39 @@ leaves the index as it was. `rebuild` rebuilds it from scratch.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from alliance.search.analyzer import document_terms
+from alliance.search.analyzer import document_terms, facet
 
 UNDATED = datetime.date(1, 1, 1)
+
+
+@dataclass(frozen=True)
+class Document:
+    date: datetime.date | None
+    fields: list  # texts, analyzed
+    facets: dict = field(default_factory=dict)  # filter name → values, indexed as name:value terms
+
+    def terms(self):
+        return document_terms(self.fields, [facet(name, value) for name, values in self.facets.items() for value in values])
 
 
 @dataclass(frozen=True)
 class Searchable:
     kind: str
     model: type
-    # ids → {id: (date or None, [field texts])}, for the ids that still exist
-    documents: Callable[[set], dict]
+    documents: Callable[[set], dict]  # ids → {id: Document} for the ids that still exist
+    facets: tuple = ()  # the filters the kind's documents can answer
 
 
 REGISTRY: dict[str, Searchable] = {}
 
 
-def register(kind, model, documents):
-    REGISTRY[kind] = Searchable(kind, model, documents)
+def register(kind, model, documents, facets=()):
+    REGISTRY[kind] = Searchable(kind, model, documents, tuple(facets))
 
 
 def reindex(kind, ids):
@@ -43,8 +53,8 @@ def reindex(kind, ids):
     existing = dict(SearchEntry.objects.filter(kind=kind, object_id__in=ids).values_list("object_id", "pk"))
     SearchEntry.objects.filter(pk__in=[pk for object_id, pk in existing.items() if object_id not in documents]).delete()
     created = []
-    for object_id, (date, fields) in documents.items():
-        values = {"sort_date": date or UNDATED, "document": document_terms(fields)}
+    for object_id, document in documents.items():
+        values = {"sort_date": document.date or UNDATED, "document": document.terms()}
         if object_id in existing:
             SearchEntry.objects.filter(pk=existing[object_id]).update(**values)
         else:
@@ -61,6 +71,37 @@ def follow(model, affected):
 
     post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"search-{model._meta.label}-save")
     post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"search-{model._meta.label}-delete")
+
+
+def follow_m2m(descriptor, affected):
+    """Reindex what `affected(record)` names when a record's many-to-many `descriptor` changes.
+
+    `descriptor` is the relation on its model (Outcome.topics); changes made from either side
+    (outcome.topics.add(topic) or topic.outcomes.add(outcome)) reach the records of that model.
+    """
+    relation = descriptor.rel
+    model, through = relation.related_model, relation.through  # the model that holds the field
+    source_column = relation.field.m2m_field_name()
+    target_column = relation.field.m2m_reverse_field_name()
+
+    def receiver(sender, instance, action, reverse, pk_set, **kwargs):
+        if not reverse:
+            records = [instance] if action.startswith("post_") else []
+        elif action == "pre_clear":
+            # After the clear nothing says which records had this target: remember them now.
+            instance._search_cleared = list(through.objects.filter(**{target_column: instance.pk})
+                                            .values_list(f"{source_column}_id", flat=True))
+            return
+        elif action.startswith("post_"):
+            ids = pk_set if action != "post_clear" else getattr(instance, "_search_cleared", [])
+            records = model._default_manager.filter(pk__in=ids)
+        else:
+            return
+        for record in records:
+            for kind, ids in affected(record):
+                reindex(kind, ids)
+
+    m2m_changed.connect(receiver, sender=through, weak=False, dispatch_uid=f"search-{through._meta.label}-m2m")
 
 
 def rebuild(kinds=None, batch_size=1000):

@@ -1,6 +1,6 @@
 """The one search function that the pages, the API and the commands call.
 
-    search(query="尖閣 -台湾", kind="meeting", filters=Meeting.objects.filter(kind="summit"),
+    search(query="尖閣 -台湾", kind="meeting", filters={"kind": "summit", "date_after": "2022-01-01"},
            sort="relevance", page=1, per_page=20)
 
 Relevance ranks the most recent RANK_WINDOW matches by the database's rank (ts_rank_cd on
@@ -16,6 +16,7 @@ from django.db import connection
 
 from alliance.search import backends
 from alliance.search.index import REGISTRY
+from alliance.search.analyzer import facet
 from alliance.search.query import Query, parse
 
 RANK_WINDOW = 500
@@ -51,53 +52,64 @@ class SearchResult:
         return self.page > 1
 
 
-def search(*, query="", kind="meeting", filters=None, sort=None, page=1, per_page=20, queryset=None):
-    """Records of `kind` that match `query` within the `filters` queryset, one page of them.
+DATE_FILTERS = ("date_after", "date_before")
 
-    `filters`: a queryset of the kind's model that restricts the search (None: all records).
+
+def search(*, query="", kind="meeting", filters=None, sort=None, page=1, per_page=20, queryset=None):
+    """Records of `kind` that match `query` and `filters`, one page of them, with the total count.
+
+    `filters`: {name: value} among the kind's facets (for meetings: kind, body, place, person,
+    topic, voice, as slugs or codes) and date_after/date_before (dates, inclusive). They are
+    answered by the index, in the same query as the words. An unknown name, or a date that is
+    not one, raises ValueError naming it: callers validate input before they get here.
     `queryset`: how to load the page's records (select_related/prefetch_related of the caller).
     """
     if kind not in REGISTRY:
         raise ValueError(f"unknown kind {kind!r}")
     parsed = query if isinstance(query, Query) else parse(query)
+    match = _match_of(parsed, kind, filters or {})
     sort = sort if sort in SORTS else ("relevance" if not parsed.is_empty else "newest")
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
     page = max(1, int(page))
-    model = REGISTRY[kind].model
-    loader = queryset if queryset is not None else model._default_manager.all()
-
-    if parsed.is_empty:
-        if parsed.raw.strip():
-            # Something was typed, but nothing searchable: say so rather than list everything.
-            return SearchResult(parsed, kind, sort, 0, page, per_page)
-        records = filters if filters is not None else model._default_manager.all()
-        count = records.count()
-        ordered = _order_without_query(records, kind, sort)
-        ids = list(ordered.values_list("pk", flat=True)[(page - 1) * per_page : page * per_page])
-    else:
-        count, ids = _match(parsed, kind, filters, sort, page, per_page)
+    if parsed.is_empty and parsed.raw.strip():
+        # Something was typed, but nothing searchable: say so rather than list everything.
+        return SearchResult(parsed, kind, sort, 0, page, per_page)
+    count, ids = _find(match, kind, sort, page, per_page)
+    loader = queryset if queryset is not None else REGISTRY[kind].model._default_manager.all()
     by_id = {record.pk: record for record in loader.filter(pk__in=ids)}
     return SearchResult(parsed, kind, sort, count, page, per_page, [by_id[pk] for pk in ids if pk in by_id])
 
 
-def _order_without_query(records, kind, sort):
-    date_field = {"meeting": "date", "outcome": "meeting__date"}.get(kind)
-    if date_field is None:
-        return records.order_by("pk")
-    return records.order_by(f"-{date_field}", "-pk") if sort != "oldest" else records.order_by(date_field, "pk")
+def _match_of(parsed, kind, filters):
+    allowed = REGISTRY[kind].facets
+    facets, dates = [], {}
+    for name, value in filters.items():
+        if value in (None, ""):
+            continue
+        if name in DATE_FILTERS:
+            if isinstance(value, str):
+                try:
+                    value = datetime.date.fromisoformat(value)
+                except ValueError:
+                    raise ValueError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+            dates[name] = value
+        elif name in allowed:
+            facets.append(facet(name, value))
+        else:
+            raise ValueError(f"unknown filter {name!r} for {kind}; the filters are {', '.join(allowed + DATE_FILTERS)}")
+    return backends.Match(parsed, tuple(facets), dates.get("date_after"), dates.get("date_before"))
 
 
-def _match(parsed, kind, filters, sort, page, per_page):
+def _find(match, kind, sort, page, per_page):
     backend = backends.for_connection(connection)
-    restriction = filters.values("pk").query.sql_with_params() if filters is not None else None
     start = (page - 1) * per_page
     with connection.cursor() as cursor:
-        count = backend.count(cursor, kind, parsed, restriction)
+        count = backend.count(cursor, kind, match)
         if count == 0 or start >= count:
             return count, []
-        if sort != "relevance" or start >= RANK_WINDOW:
-            return count, backend.page(cursor, kind, parsed, restriction, sort != "oldest", per_page, start)
-        window = backend.recent_ranked(cursor, kind, parsed, restriction, RANK_WINDOW)
+        if sort != "relevance" or start >= RANK_WINDOW or match.query.is_empty:
+            return count, backend.page(cursor, kind, match, sort != "oldest", per_page, start)
+        window = backend.recent_ranked(cursor, kind, match, RANK_WINDOW)
         today = datetime.date.today()
 
         def score(row):
@@ -110,5 +122,5 @@ def _match(parsed, kind, filters, sort, page, per_page):
         ranked = [object_id for object_id, _, _ in sorted(window, key=score)]
         ids = ranked[start : start + per_page]
         if len(ids) < per_page and count > len(window):
-            ids += backend.page(cursor, kind, parsed, restriction, True, per_page - len(ids), len(window))
+            ids += backend.page(cursor, kind, match, True, per_page - len(ids), len(window))
         return count, ids
