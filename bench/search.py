@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-QUERIES = [  # (label, query, filters)
+QUERIES = [  # (label, query, filters of the search function)
     ("1 char 核", "核", {}),
     ("1 char 島", "島", {}),
     ("2 chars 中国", "中国", {}),
@@ -35,9 +35,13 @@ QUERIES = [  # (label, query, filters)
     ("English Austin", "Austin", {}),
     ('English "extended deterrence"', '"extended deterrence"', {}),
     ("中国 + kind=summit", "中国", {"kind": "summit"}),
-    ("尖閣 + 2020–2023", "尖閣", {"date__gte": datetime.date(2020, 1, 1), "date__lte": datetime.date(2023, 12, 31)}),
-    ("核 + body=SCC", "核", {"body__abbreviation": "SCC"}),
+    ("尖閣 + 2020–2023", "尖閣", {"date_after": datetime.date(2020, 1, 1), "date_before": datetime.date(2023, 12, 31)}),
+    ("核 + body=SCC", "核", {"body": "SCC"}),
+    ("Austin + person=Hamada", "Austin", {"person": "hamada-yasukazu"}),
 ]
+# The same filters for the baseline's ORM query.
+ORM_FILTERS = {"kind": "kind", "body": "body__abbreviation", "person": "attendances__person__slug",
+               "date_after": "date__gte", "date_before": "date__lte"}
 
 
 def setup(database, fresh):
@@ -71,11 +75,11 @@ def setup(database, fresh):
 
 
 def _document(args):
-    from alliance.search.analyzer import document_terms
+    from alliance.search.analyzer import document_terms, facet
     from alliance.search.fields import fts_stream, tsvector_literal
 
-    vendor, fields = args
-    terms = document_terms(fields)
+    vendor, fields, facets = args
+    terms = document_terms(fields, [facet(name, value) for name, values in facets.items() for value in values])
     return tsvector_literal(terms) if vendor == "postgresql" else fts_stream(terms)
 
 
@@ -135,13 +139,18 @@ def generate(count, seed=2023):
                         outcomes.append(Outcome(meeting=meeting, position=position, voice=item["voice"], text_ja=item["text_ja"],
                                                 text_en=item["text_en"], source=source))
                         doc += [item["text_ja"], item["text_en"]]
-                    fields.append((meeting, doc))
+                    facets = {"kind": [meeting.kind], "body": [meeting.body.abbreviation] if meeting.body else [],
+                              "place": [meeting.place.slug] if meeting.place else [],
+                              "person": [a.person.slug for a in template.attendances.all()],
+                              "voice": sorted({item["voice"] for item in items})}
+                    fields.append((meeting, doc, facets))
                 Attendance.objects.bulk_create(attendances)
                 Outcome.objects.bulk_create(outcomes)
-                documents = pool_of_workers.map(_document, [(connection.vendor, doc) for _, doc in fields], chunksize=50)
+                documents = pool_of_workers.map(_document, [(connection.vendor, doc, facets) for _, doc, facets in fields],
+                                                chunksize=50)
                 SearchEntry.objects.bulk_create(
                     SearchEntry(kind="meeting", object_id=meeting.pk, sort_date=meeting.date, document=document)
-                    for (meeting, _), document in zip(fields, documents)
+                    for (meeting, _, _), document in zip(fields, documents)
                 )
             print(f"  generated {min(first + batch, count):,} / {count:,}", file=sys.stderr, end="\r")
     print(file=sys.stderr)
@@ -163,7 +172,8 @@ def baseline(query, filters):
 
     word = query.strip('"')
     items = Outcome.objects.filter(Q(text_ja__icontains=word) | Q(text_en__icontains=word), meeting=OuterRef("pk"))
-    matches = Meeting.objects.filter(**filters).filter(Q(title_ja__icontains=word) | Q(title_en__icontains=word) | Exists(items))
+    orm_filters = {ORM_FILTERS[name]: value for name, value in filters.items()}
+    matches = Meeting.objects.filter(**orm_filters).distinct().filter(Q(title_ja__icontains=word) | Q(title_en__icontains=word) | Exists(items))
     count = matches.count()
     page = list(matches.order_by("-date", "-pk")[:20])
     return count, page
@@ -171,9 +181,8 @@ def baseline(query, filters):
 
 def indexed(query, filters, sort):
     from alliance.search.service import search
-    from meetings.models import Meeting
 
-    result = search(query=query, filters=Meeting.objects.filter(**filters) if filters else None, sort=sort, per_page=20)
+    result = search(query=query, filters=filters, sort=sort, per_page=20)
     return result.count, result.objects
 
 
