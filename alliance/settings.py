@@ -39,6 +39,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "alliance",
     "alliance.search",
     "guidelines",
@@ -121,6 +125,25 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "1")
     CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", "1")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+REST_FRAMEWORK = {
+    "DEFAULT_PAGINATION_CLASS": "alliance.rest.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    "EXCEPTION_HANDLER": "alliance.rest.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Japan–U.S. Alliance Database API",
+    "DESCRIPTION": "Consultation bodies, bilateral meetings with attendees and outcome items, and the "
+    "Guidelines for Japan–U.S. Defense Cooperation, curated from Defense of Japan 2023.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"DatePrecisionEnum": "alliance.models.DatePrecision", "SideEnum": "alliance.models.Side"},
+}
 
 LOGGING = {
     "version": 1,

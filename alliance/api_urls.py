@@ -1,0 +1,26 @@
+"""/api/v1/: the resources on one router, the OpenAPI schema and its documentation page."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from alliance import api
+from guidelines.api import EditionViewSet, ProvisionViewSet
+from meetings.api import MeetingViewSet
+
+router = DefaultRouter()
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("bodies", api.BodyViewSet, basename="body")
+router.register("people", api.PersonViewSet, basename="person")
+router.register("posts", api.PostViewSet, basename="post")
+router.register("organizations", api.OrganizationViewSet, basename="organization")
+router.register("topics", api.TopicViewSet, basename="topic")
+router.register("editions", EditionViewSet, basename="edition")
+router.register("provisions", ProvisionViewSet, basename="provision")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]

@@ -1,0 +1,95 @@
+"""The meeting filters, shared by the API and (later) the HTML search page.
+
+Every filter is answered by the search function; this FilterSet validates the parameters
+(a 400 naming the parameter for anything it cannot read) and turns them into search arguments.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from alliance.models import ConsultationBody, Person, Place, Topic
+from meetings.models import Meeting, Outcome
+
+ORDERINGS = {"relevance": "relevance", "-date": "newest", "date": "oldest", "newest": "newest", "oldest": "oldest"}
+
+
+class MeetingFilterForm(forms.Form):
+    def clean_body(self):
+        value = self.cleaned_data.get("body")
+        if not value:
+            return value
+        body = ConsultationBody.objects.filter(abbreviation__iexact=value).first()
+        if body is None:
+            raise forms.ValidationError(f"No consultation body {value!r}; use one of "
+                                        + ", ".join(ConsultationBody.objects.values_list("abbreviation", flat=True)))
+        return body.abbreviation
+
+    def clean_person(self):
+        value = (self.cleaned_data.get("person") or "").strip()
+        if not value:
+            return value
+        people = Person.objects.filter(
+            Q(slug=value) | Q(name_ja=value) | Q(name_en__iexact=value) | Q(aliases__icontains=value)
+        )
+        matches = [person for person in people if person.slug == value or person.name_ja == value
+                   or person.name_en.casefold() == value.casefold() or value in person.aliases]
+        if len(matches) != 1:
+            raise forms.ValidationError(f"No single person is named {value!r}; give a slug such as kishida-fumio")
+        return matches[0].slug
+
+    def clean_topic(self):
+        value = (self.cleaned_data.get("topic") or "").strip()
+        if value and not Topic.objects.filter(slug=value).exists():
+            raise forms.ValidationError(f"No topic {value!r}; the topics are listed at /api/v1/topics/")
+        return value
+
+    def clean_place(self):
+        value = (self.cleaned_data.get("place") or "").strip()
+        if not value:
+            return value
+        place = Place.objects.filter(Q(slug=value) | Q(name_ja=value) | Q(name_en__iexact=value)).first()
+        if place is None:
+            raise forms.ValidationError(f"No place {value!r}; give a slug such as washington or a name such as 広島")
+        return place.slug
+
+    def clean(self):
+        cleaned = super().clean()
+        after, before = cleaned.get("date_after"), cleaned.get("date_before")
+        if after and before and after > before:
+            self.add_error("date_before", "date_before is earlier than date_after")
+        return cleaned
+
+
+def unfiltered(queryset, name, value):
+    return queryset  # the search function applies it
+
+
+class MeetingFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method=unfiltered, help_text="Words, \"phrases\", -excluded, OR; Japanese or English.")
+    kind = django_filters.ChoiceFilter(choices=Meeting.Kind.choices, method=unfiltered)
+    body = django_filters.CharFilter(method=unfiltered, help_text="Abbreviation of a consultation body: SCC, SSC, SDC, JC.")
+    person = django_filters.CharFilter(method=unfiltered, help_text="A person's slug, or name in Japanese or English.")
+    topic = django_filters.CharFilter(method=unfiltered, help_text="A topic's slug, e.g. senkaku-islands (see /api/v1/topics/).")
+    place = django_filters.CharFilter(method=unfiltered, help_text="A place's slug or name.")
+    voice = django_filters.ChoiceFilter(choices=Outcome.Voice.choices, method=unfiltered,
+                                        help_text="Meetings with an outcome item in this voice.")
+    date_after = django_filters.DateFilter(method=unfiltered, help_text="On or after this date (YYYY-MM-DD).")
+    date_before = django_filters.DateFilter(method=unfiltered, help_text="On or before this date (YYYY-MM-DD).")
+    ordering = django_filters.ChoiceFilter(choices=[(key, key) for key in ORDERINGS], method=unfiltered,
+                                           help_text="relevance (default with q), -date (default without), date.")
+
+    class Meta:
+        model = Meeting
+        fields = []
+        form = MeetingFilterForm
+
+    def search_arguments(self):
+        """The validated parameters as arguments of `alliance.search.service.search`."""
+        data = self.form.cleaned_data
+        filters = {name: data.get(name) for name in ("kind", "body", "person", "topic", "place", "voice", "date_after", "date_before")}
+        return {
+            "query": data.get("q") or "",
+            "filters": {name: value for name, value in filters.items() if value},
+            "sort": ORDERINGS.get(data.get("ordering") or ""),
+        }

@@ -1,0 +1,145 @@
+"""The read side of /api/v1/: resources, the meeting filters, pagination, errors and the schema."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+pytestmark = pytest.mark.django_db
+
+SENKAKU = {"2022-05-04-defense-ministers", "2022-05-23-summit", "2023-01-11-scc"}
+
+
+def slugs(client, **params):
+    response = client.get("/api/v1/meetings/", {"page_size": 100, **params})
+    assert response.status_code == 200, response.json()
+    return {meeting["slug"] for meeting in response.json()["results"]}
+
+
+def test_a_meeting_carries_the_contracts_fields(client):
+    data = client.get("/api/v1/meetings/2023-01-11-scc/").json()
+    assert data["date"] == "2023-01-11" and data["kind"] == "scc" and data["body"] == "SCC"
+    assert data["place"] == {"slug": "washington", "name_ja": "ワシントン", "name_en": "Washington, D.C.", "country": "US"}
+    blinken = data["attendees"][3]
+    assert (blinken["name_ja"], blinken["name_en"], blinken["post"], blinken["side"]) == (
+        "アントニー・ブリンケン", "Antony J. Blinken", "Secretary of State", "us")
+    assert blinken["label_printed"] == "プリンケン米國務長官 | ブリンケン米国务長官"
+    assert len(data["outcomes"]) == 24
+    assert data["outcomes"][11]["provisions"] == ["III.A"]
+    assert "senkaku-islands" in data["outcomes"][3]["topics"]
+    assert data["source"]["figure"] == "III-2-1-3" and data["url"].endswith("/meetings/2023-01-11-scc/")
+
+
+def test_lists_are_paginated_with_count_next_and_previous(client):
+    first = client.get("/api/v1/meetings/", {"page_size": 5}).json()
+    assert first["count"] == 14 and first["previous"] is None and "page=2" in first["next"]
+    third = client.get(first["next"].replace("page=2", "page=3")).json()
+    assert len(third["results"]) == 4 and third["next"] is None and "page=2" in third["previous"]
+    assert len(client.get("/api/v1/meetings/", {"page_size": 1000}).json()["results"]) == 14  # capped at 100
+
+
+@pytest.mark.parametrize("params, expected", [
+    ({"q": "尖閣"}, SENKAKU),
+    ({"q": "核", "kind": "summit"}, {"2022-05-23-summit", "2022-11-13-summit", "2023-01-13-summit", "2023-05-18-summit"}),
+    ({"q": "ＳＣＣ", "body": "scc"}, {"1976-07-08-scc", "2012-04-27-scc", "2023-01-11-scc"}),
+    ({"person": "antony-j-blinken"}, {"2023-01-11-scc"}),
+    ({"person": "岸信夫"}, {"2022-05-04-defense-ministers"}),
+    ({"person": "Colin H. Kahl"}, {"2023-04-vice-ministerial"}),
+    ({"topic": "senkaku-islands"}, SENKAKU),
+    ({"place": "広島"}, {"2023-05-18-summit"}),
+    ({"place": "elmau"}, {"2022-06-27-summit"}),
+    # a meeting with an item in the U.S. side's voice, that speaks of 尖閣 (not necessarily in that item)
+    ({"voice": "us", "q": "尖閣"}, SENKAKU),
+    ({"date_after": "2023-01-12", "date_before": "2023-01-13"}, {"2023-01-12-defense-ministers", "2023-01-13-summit"}),
+])
+def test_each_filter_of_the_search_page(client, params, expected):
+    assert slugs(client, **params) == expected
+
+
+def test_ordering(client):
+    newest = [m["slug"] for m in client.get("/api/v1/meetings/", {"q": "尖閣", "ordering": "-date"}).json()["results"]]
+    assert newest == ["2023-01-11-scc", "2022-05-23-summit", "2022-05-04-defense-ministers"]
+    oldest = [m["slug"] for m in client.get("/api/v1/meetings/", {"q": "尖閣", "ordering": "date"}).json()["results"]]
+    assert oldest == newest[::-1]
+
+
+@pytest.mark.parametrize("params, parameter, says", [
+    ({"kind": "picnic"}, "kind", "Select a valid choice"),
+    ({"body": "XYZ"}, "body", "No consultation body"),
+    ({"person": "nobody"}, "person", "No single person"),
+    ({"topic": "weather"}, "topic", "No topic"),
+    ({"place": "atlantis"}, "place", "No place"),
+    ({"voice": "loud"}, "voice", "Select a valid choice"),
+    ({"date_after": "2023-13-01"}, "date_after", "valid date"),
+    ({"date_after": "2023-02-01", "date_before": "2023-01-01"}, "date_before", "earlier"),
+    ({"ordering": "sideways"}, "ordering", "Select a valid choice"),
+    ({"page": "0"}, "page", "positive"),
+    ({"page_size": "many"}, "page", "positive"),
+])
+def test_a_bad_filter_is_a_400_that_names_it(client, params, parameter, says):
+    response = client.get("/api/v1/meetings/", params, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"] == "Invalid request."
+    assert says in " ".join(body["errors"][parameter])
+
+
+def test_errors_speak_the_clients_language(client):
+    response = client.get("/api/v1/meetings/", {"kind": "picnic"}, HTTP_ACCEPT_LANGUAGE="ja")
+    assert "正しく選択してください" in response.json()["errors"]["kind"][0]
+
+
+def test_a_malformed_query_gives_a_message_not_an_error(client):
+    data = client.get("/api/v1/meetings/", {"q": "!!! ???"}).json()
+    assert data["count"] == 0 and data["messages"]
+
+
+def test_other_resources(client):
+    assert [b["abbreviation"] for b in client.get("/api/v1/bodies/").json()["results"]] == ["SCC", "SSC", "SDC", "JC"]
+    scc = client.get("/api/v1/bodies/SCC/").json()
+    assert scc["legal_articles"] == ["Japan–U.S. Security Treaty, Article IV"] and len(scc["participants"]) == 6
+    austin = client.get("/api/v1/people/lloyd-j-austin-iii/").json()
+    assert austin["tenures"][0]["post"]["title_en"] == "Secretary of Defense"
+    assert client.get("/api/v1/topics/").json()["count"] == 32
+    assert client.get("/api/v1/posts/minister-of-defense/").json()["organization"] == "mod"
+    assert client.get("/api/v1/organizations/usfj/").json()["parent"] == "department-of-defense"
+    assert [e["year"] for e in client.get("/api/v1/editions/").json()["results"]] == [2015, 1997, 1978]
+    provision = client.get("/api/v1/provisions/", {"edition": 2015, "path": "IV.C.2"}).json()["results"][0]
+    assert provision["parent"] == "IV.C" and provision["children"] == ["IV.C.2.p1", "IV.C.2.p2", "IV.C.2.p3"]
+    assert client.get("/api/v1/provisions/", {"edition": 2015, "path_prefix": "IV.C"}).json()["count"] == 11
+    assert client.get("/api/v1/provisions/", {"edition": 1999}).status_code == 400
+    assert client.get("/api/v1/meetings/1900-01-01-summit/").json() == {"detail": "No Meeting matches the given query."}
+
+
+@pytest.mark.parametrize("url, queries", [
+    # search: count, page; meetings, attendances, outcomes, their topics, their provisions
+    ("/api/v1/meetings/?page_size={}", 7),
+    ("/api/v1/meetings/?q=日米&page_size={}", 7),
+    # bodies: count, bodies, articles with their instruments, participants with posts and organizations, notes
+    ("/api/v1/bodies/?page_size={}", 5),
+    ("/api/v1/people/?page_size={}", 3),
+    ("/api/v1/posts/?page_size={}", 2),
+    ("/api/v1/organizations/?page_size={}", 2),
+    ("/api/v1/topics/?page_size={}", 2),
+    ("/api/v1/editions/?page_size={}", 2),
+    # provisions: count, provisions, children, topics, operation roles with their parent rows
+    ("/api/v1/provisions/?page_size={}", 5),
+])
+def test_query_counts_do_not_grow_with_the_page(client, url, queries):
+    for size in (2, 50):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url.format(size)).status_code == 200
+        assert len(captured) == queries, [q["sql"][:80] for q in captured]
+
+
+def test_anonymous_clients_read_only(client):
+    assert client.post("/api/v1/topics/", {"slug": "x"}).status_code in (401, 403)
+    assert client.delete("/api/v1/meetings/2023-01-11-scc/").status_code in (401, 403, 405)
+
+
+def test_the_schema_and_its_docs_are_served_from_the_project(client):
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert schema["openapi"].startswith("3.")
+    parameters = {p["name"] for p in schema["paths"]["/api/v1/meetings/"]["get"]["parameters"]}
+    assert {"q", "kind", "body", "person", "topic", "place", "voice", "date_after", "date_before", "ordering", "page"} <= parameters
+    docs = client.get("/api/v1/docs/").content.decode()
+    assert "swagger-ui" in docs and "cdn" not in docs.lower() and "/static/drf_spectacular_sidecar/" in docs
