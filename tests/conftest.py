@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from alliance.management.commands.load_curated import FIXTURES
@@ -9,3 +10,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the curated data; each test rolls its own changes back."""
     with django_db_blocker.unblock():
         call_command("loaddata", *FIXTURES, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with no throttle counts left by the ones before it."""
+    cache.clear()
+    yield
+    cache.clear()
