@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from alliance import api
+from alliance.search.api import SearchViewSet
 from guidelines.api import EditionViewSet, ProvisionViewSet
 from meetings.api import MeetingViewSet
 
@@ -17,6 +18,7 @@ router.register("organizations", api.OrganizationViewSet, basename="organization
 router.register("topics", api.TopicViewSet, basename="topic")
 router.register("editions", EditionViewSet, basename="edition")
 router.register("provisions", ProvisionViewSet, basename="provision")
+router.register("search", SearchViewSet, basename="search")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -123,6 +123,8 @@ def test_other_resources(client):
     ("/api/v1/editions/?page_size={}", 2),
     # provisions: count, provisions, children, topics, operation roles with their parent rows
     ("/api/v1/provisions/?page_size={}", 5),
+    # per kind: count and page, then the records and their prefetches
+    ("/api/v1/search/?q=日米&type=meeting&type=body&page_size={}", 13),
 ])
 def test_query_counts_do_not_grow_with_the_page(client, url, queries):
     for size in (2, 50):
@@ -143,3 +145,20 @@ def test_the_schema_and_its_docs_are_served_from_the_project(client):
     assert {"q", "kind", "body", "person", "topic", "place", "voice", "date_after", "date_before", "ordering", "page"} <= parameters
     docs = client.get("/api/v1/docs/").content.decode()
     assert "swagger-ui" in docs and "cdn" not in docs.lower() and "/static/drf_spectacular_sidecar/" in docs
+
+
+def test_search_across_every_kind_with_highlights(client):
+    data = client.get("/api/v1/search/", {"q": "尖閣"}).json()
+    assert {key: data[key]["count"] for key in ("meetings", "outcomes", "provisions", "bodies", "people")} == {
+        "meetings": 3, "outcomes": 4, "provisions": 0, "bodies": 0, "people": 0}
+    assert {m["slug"] for m in data["meetings"]["results"]} == SENKAKU
+    assert all("<mark>尖閣</mark>" in hit["highlight_ja"] for hit in data["outcomes"]["results"])
+
+
+def test_search_by_type_and_its_errors(client):
+    data = client.get("/api/v1/search/", {"q": "ISR", "type": ["provision", "body"]}).json()
+    assert set(data) == {"query", "messages", "provisions", "bodies"}
+    assert {p["path"] for p in data["provisions"]["results"]} == {"IV.C.2.p2", "VI.A.p3"}
+    response = client.get("/api/v1/search/", {"type": "weather"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and set(response.json()["errors"]) == {"q", "type"}
+    assert client.get("/api/v1/search/", {"q": "!!!"}).json()["messages"]

@@ -1,0 +1,89 @@
+"""/api/v1/search/: one query over every kind of record, each kind with its count and first hits."""
+
+from django import forms
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from alliance.api import BodySerializer, BodyViewSet, PersonSerializer, PersonViewSet
+from alliance.search.highlight import highlight
+from alliance.search.service import search
+from guidelines.api import ProvisionSerializer, ProvisionViewSet
+from meetings.api import MeetingSerializer, MeetingViewSet, OutcomeSerializer
+from meetings.models import Outcome
+
+KINDS = {"meeting": "meetings", "outcome": "outcomes", "provision": "provisions", "body": "bodies", "person": "people"}
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(max_length=2000)
+    type = forms.MultipleChoiceField(choices=[(kind, kind) for kind in KINDS], required=False)
+    page_size = forms.IntegerField(min_value=1, max_value=50, required=False)
+
+
+class OutcomeHitSerializer(OutcomeSerializer):
+    meeting = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    highlight_ja = serializers.SerializerMethodField()
+    highlight_en = serializers.SerializerMethodField()
+
+    class Meta(OutcomeSerializer.Meta):
+        fields = ["meeting", *OutcomeSerializer.Meta.fields, "highlight_ja", "highlight_en"]
+
+    def get_highlight_ja(self, outcome) -> str:
+        return highlight(outcome.text_ja, self.context["query"]) or ""
+
+    def get_highlight_en(self, outcome) -> str:
+        return highlight(outcome.text_en, self.context["query"]) or ""
+
+
+def _group(serializer):
+    return inline_serializer(serializer.__name__ + "Hits", {"count": serializers.IntegerField(),
+                                                          "results": serializer(many=True)})
+
+
+class SearchViewSet(viewsets.ViewSet):
+    """Search meetings, outcome items, guideline provisions, bodies and people at once."""
+
+    permission_classes = [AllowAny]  # it only reads
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True, description="Words, \"phrases\", -excluded, OR; Japanese or English."),
+            OpenApiParameter("type", str, many=True, enum=list(KINDS), description="Only these kinds (repeatable)."),
+            OpenApiParameter("page_size", int, description="Hits per kind, 1–50 (default 5)."),
+        ],
+        responses=inline_serializer("SearchResults", {
+            "query": serializers.CharField(),
+            "messages": serializers.ListField(child=serializers.CharField()),
+            "meetings": _group(MeetingSerializer),
+            "outcomes": _group(OutcomeHitSerializer),
+            "provisions": _group(ProvisionSerializer),
+            "bodies": _group(BodySerializer),
+            "people": _group(PersonSerializer),
+        }),
+    )
+    def list(self, request):
+        form = SearchForm({"q": request.query_params.get("q"), "type": request.query_params.getlist("type"),
+                           "page_size": request.query_params.get("page_size")})
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        loaders = {
+            "meeting": MeetingViewSet().get_queryset(),
+            "outcome": Outcome.objects.select_related("meeting").prefetch_related("topics", "provisions"),
+            "provision": ProvisionViewSet().get_queryset(),
+            "body": BodyViewSet().get_queryset(),
+            "person": PersonViewSet().get_queryset(),
+        }
+        serializers_by_kind = {"meeting": MeetingSerializer, "outcome": OutcomeHitSerializer,
+                               "provision": ProvisionSerializer, "body": BodySerializer, "person": PersonSerializer}
+        data = {"query": form.cleaned_data["q"], "messages": []}
+        for kind in form.cleaned_data["type"] or KINDS:
+            result = search(query=form.cleaned_data["q"], kind=kind, per_page=form.cleaned_data["page_size"] or 5,
+                            queryset=loaders[kind])
+            data["messages"] = result.messages
+            context = {"request": request, "query": result.query}
+            data[KINDS[kind]] = {"count": result.count,
+                                 "results": serializers_by_kind[kind](result.objects, many=True, context=context).data}
+        return Response(data)
