@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from alliance.api import SourceSerializer
+from alliance.rest import wants_csv
 from alliance.search.service import search
 from meetings.filters import MeetingFilter
 from meetings.models import Attendance, Meeting, Outcome
@@ -77,12 +78,12 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
         paginator = self.paginator
         try:
             page = int(request.query_params.get(paginator.page_query_param, 1))
-            page_size = int(request.query_params.get(paginator.page_size_query_param, paginator.page_size))
+            page_size = int(request.query_params.get(paginator.page_size_query_param) or paginator.page_size)
             if page < 1 or page_size < 1:
                 raise ValueError
         except ValueError:
             raise ValidationError({paginator.page_query_param: ["page and page_size are positive whole numbers"]})
-        page_size = min(page_size, paginator.max_page_size)
+        page_size = min(page_size, paginator.max_page_size) if not wants_csv(request) else paginator.get_page_size(request)
         result = search(**filterset.search_arguments(), page=page, per_page=page_size, queryset=self.get_queryset())
         url = request.build_absolute_uri()
         return Response({

@@ -20,7 +20,7 @@ from alliance.search.analyzer import facet
 from alliance.search.query import Query, parse
 
 RANK_WINDOW = 500
-MAX_PER_PAGE = 100
+MAX_PER_PAGE = 10000  # a CSV export takes every row at once; pages ask for fewer
 SORTS = ("relevance", "newest", "oldest")
 AGE_DISCOUNT_PER_YEAR = 0.1
 
