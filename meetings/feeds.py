@@ -1,0 +1,90 @@
+"""Meetings as an iCalendar file and as an Atom feed, with the same filters as the search."""
+
+import datetime
+
+from django.contrib.syndication.views import Feed
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.utils.feedgenerator import Atom1Feed
+from icalendar import Calendar, Event
+
+from alliance.models import DatePrecision
+from alliance.search.service import search
+from meetings.api import MeetingViewSet
+from meetings.filters import MeetingFilter
+from meetings.models import Meeting
+
+CALENDAR_LIMIT = 10000
+FEED_LIMIT = 50
+
+
+def _filtered(request, sort, limit):
+    """The meetings the request's filters select, or the reason they cannot be read."""
+    filterset = MeetingFilter(request.GET, queryset=Meeting.objects.none(), request=request)
+    if not filterset.is_valid():
+        reasons = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items())
+        return None, reasons
+    arguments = filterset.search_arguments()
+    arguments["sort"] = sort
+    result = search(**arguments, per_page=limit, queryset=MeetingViewSet().get_queryset())
+    return result.objects, None
+
+
+def calendar(request):
+    meetings, error = _filtered(request, "newest", CALENDAR_LIMIT)
+    if error:
+        return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
+    cal = Calendar()
+    cal.add("prodid", "-//Japan–U.S. Alliance Database//meetings//JA")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "日米会談 / Japan–U.S. meetings")
+    for meeting in meetings:
+        if meeting.date_precision != DatePrecision.DAY:
+            continue  # a calendar needs a day; the source gives only the month
+        event = Event()
+        event.add("uid", f"{meeting.slug}@alliance-database")
+        event.add("dtstart", meeting.date)
+        event.add("summary", f"{meeting.title_ja} / {meeting.title_en}")
+        if meeting.place:
+            event.add("location", f"{meeting.place.name_ja} / {meeting.place.name_en}")
+        attendees = "、".join(attendance.label_ja for attendance in meeting.attendances.all())
+        event.add("description", "\n".join(filter(None, [attendees, meeting.source.citation_en])))
+        event.add("url", request.build_absolute_uri(meeting.get_absolute_url()))
+        cal.add_component(event)
+    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="meetings.ics"'
+    return response
+
+
+class MeetingFeed(Feed):
+    """The newest meetings of a search, for a feed reader: /meetings/feed/?q=尖閣&kind=summit."""
+
+    feed_type = Atom1Feed
+    title = "日米会談 / Japan–U.S. meetings"
+    subtitle = "New meetings matching a search of the Japan–U.S. Alliance Database"
+
+    # One instance serves every request: what a request selects travels on the request, not here.
+    def __call__(self, request, *args, **kwargs):
+        meetings, error = _filtered(request, "newest", FEED_LIMIT)
+        if error:
+            return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
+        request.feed_selection = (meetings, request.GET.urlencode())
+        return super().__call__(request, *args, **kwargs)
+
+    def get_object(self, request, *args, **kwargs):
+        return request.feed_selection
+
+    def link(self, selection):
+        query = selection[1]
+        return "/api/v1/meetings/" + (f"?{query}" if query else "")
+
+    def items(self, selection):
+        return selection[0]
+
+    def item_title(self, meeting):
+        return f"{meeting.date_display} {meeting.title_ja} / {meeting.title_en}"
+
+    def item_description(self, meeting):
+        return "\n".join(outcome.text_ja for outcome in meeting.outcomes.all()) or meeting.notes_ja
+
+    def item_pubdate(self, meeting):
+        return datetime.datetime.combine(meeting.date, datetime.time(), tzinfo=datetime.timezone.utc)
