@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -131,6 +132,10 @@ if not DEBUG:
 REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "alliance.rest.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -158,7 +163,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"DatePrecisionEnum": "alliance.models.DatePrecision", "SideEnum": "alliance.models.Side"},
+    "ENUM_NAME_OVERRIDES": {
+        "DatePrecisionEnum": "alliance.models.DatePrecision",
+        "SideEnum": "alliance.models.Side",
+        "MeetingKindEnum": "meetings.models.Meeting.Kind",
+        "MeetingStatusEnum": "meetings.models.Meeting.Status",
+        "ProvisionKindEnum": "guidelines.models.Provision.Kind",
+        "EditionStatusEnum": "guidelines.models.Edition.Status",
+    },
 }
 
 LOGGING = {

@@ -1,4 +1,7 @@
+from django.core.exceptions import ValidationError as ModelValidationError
 from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -8,7 +11,10 @@ from alliance.api import SourceSerializer
 from alliance.rest import wants_csv
 from alliance.search.service import search
 from meetings.filters import MeetingFilter
+from alliance.models import ConsultationBody, Person, Place, Post, Source, Topic
+from guidelines.models import Provision
 from meetings.models import Attendance, Meeting, Outcome
+from meetings.services import save_meeting
 
 
 class PlaceSerializer(serializers.Serializer):
@@ -58,12 +64,101 @@ class MeetingSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
-class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
-    """Meetings, newest first, or by relevance to `q`; every filter of the search page."""
+@extend_schema_field(OpenApiTypes.STR)
+class ProvisionReferenceField(serializers.Field):
+    """A guideline provision as "2015:IV.C.2" (edition year and path)."""
+
+    default_error_messages = {"invalid": 'Give a provision as "YEAR:PATH", e.g. "2015:IV.C.2".',
+                              "missing": "No provision {value}."}
+
+    def to_internal_value(self, data):
+        year, _, path = str(data).partition(":")
+        if not year.isdigit() or not path:
+            self.fail("invalid")
+        provision = Provision.objects.filter(edition__year=int(year), path=path).first()
+        if provision is None:
+            self.fail("missing", value=data)
+        return provision
+
+    def to_representation(self, provision):
+        return f"{provision.edition.year}:{provision.path}"
+
+
+class AttendeeWriteSerializer(serializers.ModelSerializer):
+    person = serializers.SlugRelatedField(slug_field="slug", queryset=Person.objects.all(), allow_null=True, required=False)
+    post = serializers.SlugRelatedField(slug_field="slug", queryset=Post.objects.all(), allow_null=True, required=False)
+
+    class Meta:
+        model = Attendance
+        fields = ["position", "side", "person", "post", "label_ja", "label_en", "label_printed"]
+
+
+class OutcomeWriteSerializer(serializers.ModelSerializer):
+    topics = serializers.SlugRelatedField(slug_field="slug", queryset=Topic.objects.all(), many=True, required=False)
+    provisions = serializers.ListField(child=ProvisionReferenceField(), required=False)
+
+    class Meta:
+        model = Outcome
+        fields = ["position", "voice", "text_ja", "text_en", "text_printed", "topics", "provisions", "en_unofficial"]
+
+
+class MeetingWriteSerializer(serializers.ModelSerializer):
+    """A meeting with its attendees and outcome items, written in one request, all or nothing."""
+
+    body = serializers.SlugRelatedField(slug_field="abbreviation", queryset=ConsultationBody.objects.all(),
+                                        allow_null=True, required=False)
+    place = serializers.SlugRelatedField(slug_field="slug", queryset=Place.objects.all(), allow_null=True, required=False)
+    source = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.all())
+    attendees = AttendeeWriteSerializer(many=True, required=False)
+    outcomes = OutcomeWriteSerializer(many=True, required=False)
+
+    class Meta:
+        model = Meeting
+        fields = ["slug", "date", "date_precision", "kind", "status", "body", "place", "title_ja", "title_en",
+                  "printed_ja", "notes_ja", "notes_en", "en_unofficial", "source", "attendees", "outcomes"]
+
+    def _save(self, meeting, validated):
+        attendances = validated.pop("attendees", None)
+        outcomes = validated.pop("outcomes", None)
+        if meeting is not None and attendances is None:  # a partial update keeps the rows it does not name
+            attendances = list(meeting.attendances.values("position", "side", "person", "post", "label_ja", "label_en",
+                                                          "label_printed"))
+            for row in attendances:
+                row["person"] = Person.objects.filter(pk=row["person"]).first()
+                row["post"] = Post.objects.filter(pk=row["post"]).first()
+        if meeting is not None and outcomes is None:
+            outcomes = [{"position": o.position, "voice": o.voice, "text_ja": o.text_ja, "text_en": o.text_en,
+                         "text_printed": o.text_printed, "topics": list(o.topics.all()), "provisions": list(o.provisions.all())}
+                        for o in meeting.outcomes.all()]
+        try:
+            return save_meeting(meeting=meeting, fields=validated, attendances=attendances or [], outcomes=outcomes or [])
+        except ModelValidationError as error:
+            raise ValidationError(error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages})
+
+    def create(self, validated):
+        return self._save(None, validated)
+
+    def update(self, meeting, validated):
+        return self._save(meeting, validated)
+
+    def to_representation(self, meeting):
+        fresh = MeetingViewSet().get_queryset().get(pk=meeting.pk)
+        return MeetingSerializer(fresh, context=self.context).data
+
+
+class MeetingViewSet(viewsets.ModelViewSet):
+    """Meetings, newest first, or by relevance to `q`; every filter of the search page.
+
+    Curators with the model's permissions create, replace (PUT), amend (PATCH) and delete
+    meetings with their attendees and outcome items in one request.
+    """
 
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter
     lookup_field = "slug"
+
+    def get_serializer_class(self):
+        return MeetingWriteSerializer if self.action in ("create", "update", "partial_update") else MeetingSerializer
 
     def get_queryset(self):
         return Meeting.objects.select_related("body", "place", "source__publication").prefetch_related(
