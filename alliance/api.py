@@ -23,7 +23,7 @@ class TopicSerializer(serializers.ModelSerializer):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Organization
@@ -56,8 +56,8 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class ParticipantSerializer(serializers.ModelSerializer):
-    post = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    post = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = BodyParticipant
@@ -71,7 +71,7 @@ class NoteSerializer(serializers.ModelSerializer):
 
 
 class BodySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="abbreviation", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="abbreviation", read_only=True, allow_null=True)
     legal_articles = serializers.StringRelatedField(many=True)
     participants = ParticipantSerializer(many=True)
     notes = NoteSerializer(many=True)

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from alliance import api
-from alliance.search.api import SearchViewSet
+from alliance.search.api import SearchView
 from guidelines.api import EditionViewSet, ProvisionViewSet
 from meetings.api import MeetingViewSet
 
@@ -18,10 +18,10 @@ router.register("organizations", api.OrganizationViewSet, basename="organization
 router.register("topics", api.TopicViewSet, basename="topic")
 router.register("editions", EditionViewSet, basename="edition")
 router.register("provisions", ProvisionViewSet, basename="provision")
-router.register("search", SearchViewSet, basename="search")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("search/", SearchView.as_view(), name="search"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),

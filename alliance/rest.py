@@ -3,6 +3,8 @@
 import csv
 import io
 
+from django.core.paginator import InvalidPage, Page, Paginator
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -10,14 +12,50 @@ from rest_framework.views import exception_handler as drf_exception_handler
 CSV_MAX_ROWS = 10000
 
 
+class LenientPaginator(Paginator):
+    """A page past the last is empty, not an error: the count may shrink between two requests."""
+
+    def validate_number(self, number):
+        try:
+            return super().validate_number(number)
+        except InvalidPage:
+            number = int(number) if str(number).isdigit() else 0
+            if number > 1:
+                return number
+            raise
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if number > self.num_pages:
+            return Page([], number, self)
+        return super().page(number)
+
+
 class Pagination(PageNumberPagination):
     """20 a page, up to 100; a CSV export holds every row (up to CSV_MAX_ROWS) unless a page is asked for."""
 
+    django_paginator_class = LenientPaginator
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound as error:  # a page that is not a page number, or past the last, is the client's mistake
+            raise ValidationError({self.page_query_param: [str(error.detail)]}) from None
+
     def get_page_size(self, request):
+        for name in (self.page_query_param, self.page_size_query_param):
+            value = request.query_params.get(name)
+            if value is not None and not (value.isdigit() and int(value) >= 1):
+                raise ValidationError({name: ["a positive whole number"]})
         if wants_csv(request):
             return min(int(request.query_params.get(self.page_size_query_param) or CSV_MAX_ROWS), CSV_MAX_ROWS)
         return super().get_page_size(request)
@@ -77,3 +115,33 @@ def exception_handler(exc, context):
     if response is not None and isinstance(response.data, dict) and "detail" not in response.data:
         response.data = {"detail": "Invalid request.", "errors": response.data}
     return response
+
+
+ERROR_RESPONSES = {
+    "400": "A parameter or field the API cannot use; `errors` names each and says why.",
+    "401": "Writing needs a token or a session.",
+    "403": "The user lacks the permission this write needs.",
+    "404": "No such record.",
+    "429": "Too many requests; `Retry-After` says when to try again.",
+}
+
+
+def document_errors(result, generator, request, public):
+    """Every operation may answer with the API's JSON errors: say so in the schema."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = {
+        "type": "object",
+        "properties": {"detail": {"type": "string"}, "errors": {"type": "object", "additionalProperties": True}},
+        "required": ["detail"],
+    }
+    for path in result.get("paths", {}).values():
+        for method, operation in path.items():
+            if method == "get" and {} not in operation.get("security", [{}]):
+                operation["security"].append({})  # reading needs no credentials
+            for status, description in ERROR_RESPONSES.items():
+                operation["responses"].setdefault(status, {
+                    "description": description,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}},
+                                "text/csv": {"schema": {"type": "string"}}},
+                })
+    return result

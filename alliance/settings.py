@@ -163,6 +163,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "alliance.rest.document_errors"],
     "ENUM_NAME_OVERRIDES": {
         "DatePrecisionEnum": "alliance.models.DatePrecision",
         "SideEnum": "alliance.models.Side",

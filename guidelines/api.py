@@ -17,7 +17,7 @@ class EditionSerializer(serializers.ModelSerializer):
 
 
 class OperationRoleSerializer(serializers.ModelSerializer):
-    parent = serializers.IntegerField(source="parent.position", default=None)
+    parent = serializers.IntegerField(source="parent.position", default=None, allow_null=True)
 
     class Meta:
         model = OperationRole
@@ -27,7 +27,7 @@ class OperationRoleSerializer(serializers.ModelSerializer):
 
 class ProvisionSerializer(serializers.ModelSerializer):
     edition = serializers.IntegerField(source="edition.year")
-    parent = serializers.CharField(source="parent.path", default=None)
+    parent = serializers.CharField(source="parent.path", default=None, allow_null=True)
     children = serializers.SlugRelatedField(slug_field="path", many=True, read_only=True)
     topics = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     operation_roles = OperationRoleSerializer(many=True)

@@ -25,11 +25,11 @@ class PlaceSerializer(serializers.Serializer):
 
 
 class AttendeeSerializer(serializers.ModelSerializer):
-    person = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    name_ja = serializers.CharField(source="person.name_ja", default=None)
-    name_en = serializers.CharField(source="person.name_en", default=None)
-    post = serializers.CharField(source="post.title_en", default=None)
-    post_ja = serializers.CharField(source="post.title_ja", default=None)
+    person = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    name_ja = serializers.CharField(source="person.name_ja", default=None, allow_null=True)
+    name_en = serializers.CharField(source="person.name_en", default=None, allow_null=True)
+    post = serializers.CharField(source="post.title_en", default=None, allow_null=True)
+    post_ja = serializers.CharField(source="post.title_ja", default=None, allow_null=True)
 
     class Meta:
         model = Attendance
@@ -46,7 +46,7 @@ class OutcomeSerializer(serializers.ModelSerializer):
 
 
 class MeetingSerializer(serializers.ModelSerializer):
-    body = serializers.SlugRelatedField(slug_field="abbreviation", read_only=True)
+    body = serializers.SlugRelatedField(slug_field="abbreviation", read_only=True, allow_null=True)
     place = PlaceSerializer(allow_null=True)
     attendees = AttendeeSerializer(source="attendances", many=True)
     outcomes = OutcomeSerializer(many=True)

@@ -2,7 +2,8 @@
 
 from django import forms
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
+from rest_framework.views import APIView
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -39,11 +40,12 @@ class OutcomeHitSerializer(OutcomeSerializer):
 
 
 def _group(serializer):
+    """A kind's hits; present when the kind was searched (all kinds unless `type` narrows them)."""
     return inline_serializer(serializer.__name__ + "Hits", {"count": serializers.IntegerField(),
-                                                          "results": serializer(many=True)})
+                                                          "results": serializer(many=True)}, required=False)
 
 
-class SearchViewSet(viewsets.ViewSet):
+class SearchView(APIView):
     """Search meetings, outcome items, guideline provisions, bodies and people at once."""
 
     permission_classes = [AllowAny]  # it only reads
@@ -64,7 +66,7 @@ class SearchViewSet(viewsets.ViewSet):
             "people": _group(PersonSerializer),
         }),
     )
-    def list(self, request):
+    def get(self, request):
         form = SearchForm({"q": request.query_params.get("q"), "type": request.query_params.getlist("type"),
                            "page_size": request.query_params.get("page_size")})
         if not form.is_valid():
