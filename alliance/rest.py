@@ -145,3 +145,4 @@ def document_errors(result, generator, request, public):
                                 "text/csv": {"schema": {"type": "string"}}},
                 })
     return result
+

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # ETag from the content, and 304 for If-None-Match: unchanged lists and records cost no transfer.
     "django.middleware.http.ConditionalGetMiddleware",
+    "alliance.middleware.LastModifiedMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

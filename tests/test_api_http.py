@@ -31,3 +31,25 @@ def test_anonymous_clients_past_the_rate_get_a_429_with_retry_after(client, monk
     response = client.get("/api/v1/topics/", HTTP_ACCEPT_LANGUAGE="en")
     assert int(response["Retry-After"]) > 0
     assert "throttled" in response.json()["detail"].lower()
+
+
+def test_reads_carry_last_modified_and_answer_if_modified_since(client):
+    first = client.get("/api/v1/meetings/")
+    assert first["Last-Modified"]
+    assert client.get("/api/v1/meetings/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    assert client.get("/meetings.ics", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+
+
+def test_a_delete_moves_last_modified_of_the_lists(client):
+    import time
+
+    from alliance.search.models import DataVersion
+    from meetings.models import Meeting
+
+    DataVersion.objects.update(changed_at="2024-01-01T00:00:00Z")
+    before = client.get("/api/v1/meetings/")["Last-Modified"]
+    time.sleep(0.01)
+    Meeting.objects.get(slug="2022-06-27-summit").delete()
+    response = client.get("/api/v1/meetings/", HTTP_IF_MODIFIED_SINCE=before)
+    assert response.status_code == 200 and response.json()["count"] == 13
+    assert response["Last-Modified"] != before

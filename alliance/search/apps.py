@@ -7,3 +7,8 @@ class SearchConfig(AppConfig):
     name = "alliance.search"
     label = "search"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from alliance.search.index import follow_every_write
+
+        follow_every_write(["alliance", "guidelines", "meetings"])

@@ -62,6 +62,28 @@ def reindex(kind, ids):
     SearchEntry.objects.bulk_create(created)
 
 
+def touch(**kwargs):
+    """Move the data version: something curated changed."""
+    from django.utils import timezone
+
+    from alliance.search.models import DataVersion
+
+    DataVersion.objects.update_or_create(pk=1, defaults={"changed_at": timezone.now()})
+
+
+def follow_every_write(app_labels):
+    """Move the data version on every save, delete and relation change in these apps."""
+    from django.apps import apps
+
+    for label in app_labels:
+        for model in apps.get_app_config(label).get_models():
+            post_save.connect(touch, sender=model, weak=False, dispatch_uid=f"version-{model._meta.label}-save")
+            post_delete.connect(touch, sender=model, weak=False, dispatch_uid=f"version-{model._meta.label}-delete")
+            for field in model._meta.many_to_many:
+                m2m_changed.connect(touch, sender=field.remote_field.through, weak=False,
+                                    dispatch_uid=f"version-{model._meta.label}-{field.name}")
+
+
 def follow(model, affected):
     """Reindex what `affected(instance)` names — (kind, ids) pairs — whenever `model` is saved or deleted."""
 

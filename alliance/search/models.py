@@ -27,3 +27,16 @@ class SearchEntry(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.object_id}"
+
+
+class DataVersion(models.Model):
+    """When the curated data last changed, anywhere: the Last-Modified of every API response.
+
+    One row, moved by every save and delete of a curated record (`alliance.search.index`), so
+    that a list's Last-Modified moves on deletes too, which the records' own dates could not do.
+    """
+
+    changed_at = models.DateTimeField()
+
+    def __str__(self):
+        return self.changed_at.isoformat()

@@ -1,0 +1,26 @@
+"""Last-Modified for the API, the calendar and the feed, from the data version."""
+
+from django.utils.http import http_date
+
+from alliance.search.models import DataVersion
+
+
+class LastModifiedMiddleware:
+    """Gives successful reads of the API, the calendar and the feed the data version as their
+    Last-Modified; Django's ConditionalGetMiddleware, outside this one, answers If-Modified-Since."""
+
+    PREFIXES = ("/api/v1/", "/meetings.ics", "/meetings/feed/")
+    NOT_DATA = ("/api/v1/schema/", "/api/v1/docs/", "/api/v1/redoc/")  # these change with the code, not the data
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (request.method in ("GET", "HEAD") and response.status_code == 200
+                and request.path.startswith(self.PREFIXES) and not request.path.startswith(self.NOT_DATA)
+                and not response.has_header("Last-Modified")):
+            version = DataVersion.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+            if version is not None:
+                response["Last-Modified"] = http_date(version.timestamp())
+        return response
