@@ -15,7 +15,6 @@ import argparse
 import datetime
 import os
 import random
-import statistics
 import sys
 import time
 from multiprocessing import Pool

@@ -1,6 +1,5 @@
 from django.db.models import Prefetch
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import ValidationError
 
 import django_filters
 

@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404, render
 
-from guidelines.models import Edition, OperationRole, Provision
+from guidelines.models import Edition, OperationRole
 
 
 def edition_detail(request, year):

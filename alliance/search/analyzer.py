@@ -12,7 +12,6 @@ Latin letters and digits give words; + joins (2+2), and - joins where a digit is
 (MQ-9, F-35), so codes are findable as written while cross-Strait is two words.
 """
 
-import re
 import unicodedata
 from dataclasses import dataclass
 

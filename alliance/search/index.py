@@ -79,9 +79,9 @@ def follow_every_write(app_labels):
         for model in apps.get_app_config(label).get_models():
             post_save.connect(touch, sender=model, weak=False, dispatch_uid=f"version-{model._meta.label}-save")
             post_delete.connect(touch, sender=model, weak=False, dispatch_uid=f"version-{model._meta.label}-delete")
-            for field in model._meta.many_to_many:
-                m2m_changed.connect(touch, sender=field.remote_field.through, weak=False,
-                                    dispatch_uid=f"version-{model._meta.label}-{field.name}")
+            for relation in model._meta.many_to_many:
+                m2m_changed.connect(touch, sender=relation.remote_field.through, weak=False,
+                                    dispatch_uid=f"version-{model._meta.label}-{relation.name}")
 
 
 def follow(model, affected):
