@@ -1,9 +1,8 @@
 """The vocabulary's resources, and the serializers other apps' resources share."""
 
-from django.db.models import Prefetch
 from rest_framework import serializers, viewsets
 
-from alliance.models import Article, BodyNote, BodyParticipant, ConsultationBody, Organization, Person, Post, Source, Tenure, Topic
+from alliance.models import BodyNote, BodyParticipant, ConsultationBody, Organization, Person, Post, Source, Tenure, Topic
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -107,9 +106,7 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
 
     def get_queryset(self):
-        tenures = Tenure.objects.select_related("post__organization").order_by("start")
-        return Person.objects.select_related("source__publication").prefetch_related(
-            Prefetch("tenures", tenures)).order_by("name_kana")
+        return Person.objects.with_tenures().order_by("name_kana")
 
 
 class BodyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -117,8 +114,4 @@ class BodyViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "abbreviation"
 
     def get_queryset(self):
-        return ConsultationBody.objects.select_related("parent", "source__publication").prefetch_related(
-            Prefetch("legal_articles", Article.objects.select_related("instrument")),
-            Prefetch("participants", BodyParticipant.objects.select_related("post", "organization")),
-            "notes",
-        ).order_by("position")
+        return ConsultationBody.objects.with_details().order_by("position")

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from alliance import api
-from alliance.search.api import SearchView
+from alliance.api_search import SearchView
 from guidelines.api import EditionViewSet, ProvisionViewSet
 from meetings.api import MeetingViewSet
 

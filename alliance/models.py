@@ -7,7 +7,7 @@ is an unofficial translation, and records that carry one say so (`en_unofficial`
 import datetime
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 
 
 class Side(models.TextChoices):
@@ -212,7 +212,16 @@ class Post(NaturalKeyModel, Curated):
         return f"{self.title_ja} / {self.title_en}"
 
 
+class PersonQuerySet(models.QuerySet):
+    def with_tenures(self):
+        """People with the posts they held, earliest first: what their pages and API records show."""
+        return self.select_related("source__publication").prefetch_related(
+            Prefetch("tenures", Tenure.objects.select_related("post__organization").order_by("start")))
+
+
 class Person(NaturalKeyModel, Curated):
+    objects = NaturalKeyManager.from_queryset(PersonQuerySet)()
+
     slug = models.SlugField(max_length=80, unique=True)
     name_ja = models.CharField(max_length=100, help_text="Family name first.")
     name_en = models.CharField(max_length=200, help_text="Japanese names family name first, as the Government of Japan writes them.")
@@ -309,8 +318,20 @@ class Article(NaturalKeyModel, Curated):
         return f"{self.instrument.short_name_en}, {self.label_en}"
 
 
+class BodyQuerySet(models.QuerySet):
+    def with_details(self):
+        """Bodies with their articles, participants and notes: what their pages and API records show."""
+        return self.select_related("parent", "source__publication").prefetch_related(
+            Prefetch("legal_articles", Article.objects.select_related("instrument")),
+            Prefetch("participants", BodyParticipant.objects.select_related("post", "organization")),
+            "notes",
+        )
+
+
 class ConsultationBody(NaturalKeyModel, Curated):
     """A standing body of Japan–U.S. consultation, such as the SCC ("2+2")."""
+
+    objects = NaturalKeyManager.from_queryset(BodyQuerySet)()
 
     natural_key_fields = ("abbreviation",)
 

@@ -7,6 +7,7 @@ from django.core.paginator import InvalidPage, Page, Paginator
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 CSV_MAX_ROWS = 10000
@@ -59,6 +60,28 @@ class Pagination(PageNumberPagination):
         if wants_csv(request):
             return min(int(request.query_params.get(self.page_size_query_param) or CSV_MAX_ROWS), CSV_MAX_ROWS)
         return super().get_page_size(request)
+
+
+class SearchPagination(Pagination):
+    """A page of search results: the list's fields, and what the query parser said (`messages`)."""
+
+    def get_paginated_response(self, data):
+        return Response({
+            "count": self.page.paginator.count,
+            "next": self.get_next_link(),
+            "previous": self.get_previous_link(),
+            "messages": [str(message) for message in self.page.paginator.object_list.messages],
+            "results": data,
+        })
+
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["messages"] = {
+            "type": "array", "items": {"type": "string"},
+            "description": "What the query parser had to say: what it ignored, and why nothing was searched.",
+        }
+        paginated["required"] = [*paginated.get("required", []), "messages"]
+        return paginated
 
 
 def wants_csv(request):

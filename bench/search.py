@@ -74,12 +74,13 @@ def setup(database, fresh):
 
 
 def _document(args):
-    from alliance.search.analyzer import document_terms, facet
     from alliance.search.fields import fts_stream, tsvector_literal
+    from alliance.search.index import Document
 
     vendor, fields, facets = args
-    terms = document_terms(fields, [facet(name, value) for name, values in facets.items() for value in values])
-    return tsvector_literal(terms) if vendor == "postgresql" else fts_stream(terms)
+    document = Document(None, fields, facets)
+    terms = document.terms()
+    return (tsvector_literal(terms) if vendor == "postgresql" else fts_stream(terms)), document.facet_terms()
 
 
 def generate(count, seed=2023):
@@ -98,7 +99,8 @@ def generate(count, seed=2023):
         with connection.cursor() as cursor:
             backends.for_connection(connection).drop_structures(cursor)
     Meeting.objects.filter(slug__startswith="bench-").delete()
-    pool = list(Outcome.objects.values("text_ja", "text_en", "voice"))
+    pool = [{"text_ja": o.text_ja, "text_en": o.text_en, "voice": o.voice, "topics": list(o.topics.all())}
+            for o in Outcome.objects.prefetch_related("topics")]
     templates = list(Meeting.objects.exclude(slug__startswith="bench-").select_related("body", "place").prefetch_related(
         "attendances__person", "attendances__post"))
     templates = [m for m in templates if m.attendances.all()]
@@ -118,7 +120,7 @@ def generate(count, seed=2023):
             with transaction.atomic():
                 Meeting.objects.bulk_create(meetings)
                 created = {m.slug: m for m in Meeting.objects.filter(slug__in=[m.slug for m in meetings])}
-                attendances, outcomes = [], []
+                attendances, outcomes, chosen_items = [], [], []
                 for meeting in meetings:
                     meeting = created[meeting.slug]
                     template = rng.choice([t for t in templates if t.kind == meeting.kind] or templates)
@@ -134,6 +136,7 @@ def generate(count, seed=2023):
                                                       label_en=attendance.label_en, source=source))
                         doc += [attendance.label_ja, attendance.label_en, attendance.person.name_ja, attendance.person.name_en,
                                 *attendance.person.aliases, attendance.post.title_ja, attendance.post.title_en]
+                    chosen_items += items
                     for position, item in enumerate(items, 1):
                         outcomes.append(Outcome(meeting=meeting, position=position, voice=item["voice"], text_ja=item["text_ja"],
                                                 text_en=item["text_en"], source=source))
@@ -141,15 +144,20 @@ def generate(count, seed=2023):
                     facets = {"kind": [meeting.kind], "body": [meeting.body.abbreviation] if meeting.body else [],
                               "place": [meeting.place.slug] if meeting.place else [],
                               "person": [a.person.slug for a in template.attendances.all()],
+                              "topic": sorted({topic.slug for item in items for topic in item["topics"]}),
                               "voice": sorted({item["voice"] for item in items})}
                     fields.append((meeting, doc, facets))
                 Attendance.objects.bulk_create(attendances)
                 Outcome.objects.bulk_create(outcomes)
+                Outcome.topics.through.objects.bulk_create(
+                    Outcome.topics.through(outcome_id=outcome.pk, topic_id=topic.pk)
+                    for outcome, item in zip(outcomes, chosen_items) for topic in item["topics"])
                 documents = pool_of_workers.map(_document, [(connection.vendor, doc, facets) for _, doc, facets in fields],
                                                 chunksize=50)
                 SearchEntry.objects.bulk_create(
-                    SearchEntry(kind="meeting", object_id=meeting.pk, sort_date=meeting.date, document=document)
-                    for (meeting, _, _), document in zip(fields, documents)
+                    SearchEntry(kind="meeting", object_id=meeting.pk, sort_date=meeting.date, document=document,
+                                facets=facet_terms)
+                    for (meeting, _, _), (document, facet_terms) in zip(fields, documents)
                 )
             print(f"  generated {min(first + batch, count):,} / {count:,}", file=sys.stderr, end="\r")
     print(file=sys.stderr)
@@ -179,10 +187,20 @@ def baseline(query, filters):
 
 
 def indexed(query, filters, sort):
+    """What a list without facets does: the total count and the first page."""
     from alliance.search.service import search
 
-    result = search(query=query, filters=filters, sort=sort, per_page=20)
-    return result.count, result.objects
+    results = search(query=query, filters=filters, sort=sort)
+    return results.count(), results[:20]
+
+
+def faceted(query, filters, sort):
+    """What the search page does: the facet counts (which give the total too) and the first page."""
+    from alliance.search.service import search
+
+    results = search(query=query, filters=filters, sort=sort)
+    facets = results.facets()
+    return results.count(), results[:20], facets
 
 
 def timed(function, repeat):
@@ -206,6 +224,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=20, help="timed runs of each query (the index)")
     parser.add_argument("--fresh", action="store_true", help="drop the benchmark database and generate anew")
     parser.add_argument("--baseline-repeat", type=int, default=3, help="timed runs of each query (the baseline)")
+    parser.add_argument("--only", choices=["index", "page"], help="only the index table, or only the search page table")
     args = parser.parse_args()
 
     setup(args.database, args.fresh)
@@ -220,7 +239,14 @@ def main():
         generate(args.meetings)
         print(f"generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     total = Meeting.objects.count()
-    print(f"{connection.vendor}, {total:,} meetings; times in ms (first page of 20 and the total count)")
+    if args.only != "page":
+        index_table(args, connection.vendor, total)
+    if args.only != "index":
+        page_table(args, connection.vendor, total)
+
+
+def index_table(args, vendor, total):
+    print(f"{vendor}, {total:,} meetings; times in ms (first page of 20 and the total count)")
     header = f"{'query':34} {'matches':>8} {'share':>6} | {'relevance p50':>13} {'p95':>7} | {'newest p50':>10} {'p95':>7} | {'icontains p50':>13} {'p95':>7} | {'× p95':>6}"
     print(header)
     print("-" * len(header))
@@ -241,6 +267,35 @@ def main():
     print(f"all queries: index p50 {percentile(all_indexed, .5):.1f} ms, p95 {percentile(all_indexed, .95):.1f} ms; "
           f"icontains p50 {percentile(all_baseline, .5):.1f} ms, p95 {percentile(all_baseline, .95):.1f} ms; "
           f"p95 ratio {percentile(all_baseline, .95) / percentile(all_indexed, .95):.0f}×")
+
+
+def page_table(args, vendor, total):
+    """The search page's cost: the same search without and with facet counts, and the whole page."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    print(f"\n{vendor}, {total:,} meetings; the search page, relevance order, times in ms")
+    header = (f"{'query':34} {'matches':>8} | {'no facets p50':>13} {'p95':>7} | {'facets p50':>10} {'p95':>7} | "
+              f"{'HTML page p50':>13} {'p95':>7}")
+    print(header)
+    print("-" * len(header))
+    plain_all, faceted_all, page_all = [], [], []
+    for label, query, filters in QUERIES:
+        count, _ = indexed(query, filters, "relevance")
+        plain = timed(lambda: indexed(query, filters, "relevance"), args.repeat)
+        with_facets = timed(lambda: faceted(query, filters, "relevance"), args.repeat)
+        params = {"q": query, **{name: str(value) for name, value in filters.items()}}
+        assert client.get("/meetings/", params).status_code == 200
+        page = timed(lambda: client.get("/meetings/", params), args.repeat)
+        plain_all += plain
+        faceted_all += with_facets
+        page_all += page
+        print(f"{label:34} {count:>8,} | {percentile(plain, .5):>13.1f} {percentile(plain, .95):>7.1f} | "
+              f"{percentile(with_facets, .5):>10.1f} {percentile(with_facets, .95):>7.1f} | "
+              f"{percentile(page, .5):>13.1f} {percentile(page, .95):>7.1f}")
+    print("-" * len(header))
+    print(f"all queries: without facets p95 {percentile(plain_all, .95):.1f} ms; with facets p95 "
+          f"{percentile(faceted_all, .95):.1f} ms; the HTML page p95 {percentile(page_all, .95):.1f} ms")
 
 
 if __name__ == "__main__":

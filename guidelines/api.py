@@ -1,4 +1,3 @@
-from django.db.models import Prefetch
 from rest_framework import serializers, viewsets
 
 import django_filters
@@ -63,6 +62,4 @@ class ProvisionViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ProvisionFilter
 
     def get_queryset(self):
-        return Provision.objects.select_related("edition", "parent", "source__publication").prefetch_related(
-            "children", "topics", Prefetch("operation_roles", OperationRole.objects.select_related("parent")),
-        ).order_by("-edition__year", "path")
+        return Provision.objects.with_details().order_by("-edition__year", "path")

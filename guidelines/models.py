@@ -1,10 +1,10 @@
 """The Guidelines for Japan–U.S. Defense Cooperation: editions and their provision trees."""
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 
-from alliance.models import Curated, NaturalKeyModel, Topic
+from alliance.models import Curated, NaturalKeyManager, NaturalKeyModel, Topic
 
 
 class Edition(NaturalKeyModel, Curated):
@@ -33,6 +33,13 @@ class Edition(NaturalKeyModel, Curated):
         return reverse("guidelines:edition", args=[self.year])
 
 
+class ProvisionQuerySet(models.QuerySet):
+    def with_details(self):
+        """Provisions with edition, parent, children, topics and operations rows: an API record or a hit."""
+        return self.select_related("edition", "parent", "source__publication").prefetch_related(
+            "children", "topics", Prefetch("operation_roles", OperationRole.objects.select_related("parent")))
+
+
 class Provision(NaturalKeyModel, Curated):
     """A node of an edition's tree: chapter → section → subsection → paragraph → item.
 
@@ -41,6 +48,8 @@ class Provision(NaturalKeyModel, Curated):
     """
 
     natural_key_fields = ("edition__year", "path")
+
+    objects = NaturalKeyManager.from_queryset(ProvisionQuerySet)()
 
     class Kind(models.TextChoices):
         CHAPTER = "chapter", "章 / chapter"

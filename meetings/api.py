@@ -1,15 +1,11 @@
 from django.core.exceptions import ValidationError as ModelValidationError
-from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework.response import Response
-from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from alliance.api import SourceSerializer
-from alliance.rest import wants_csv
-from alliance.search.service import search
+from alliance.rest import SearchPagination
 from meetings.filters import MeetingFilter
 from alliance.models import ConsultationBody, Person, Place, Post, Source, Topic
 from guidelines.models import Provision
@@ -142,7 +138,7 @@ class MeetingWriteSerializer(serializers.ModelSerializer):
         return self._save(meeting, validated)
 
     def to_representation(self, meeting):
-        fresh = MeetingViewSet().get_queryset().get(pk=meeting.pk)
+        fresh = Meeting.objects.with_details().get(pk=meeting.pk)
         return MeetingSerializer(fresh, context=self.context).data
 
 
@@ -153,39 +149,15 @@ class MeetingViewSet(viewsets.ModelViewSet):
     meetings with their attendees and outcome items in one request.
     """
 
+    queryset = Meeting.objects.with_details()
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter
+    pagination_class = SearchPagination
     lookup_field = "slug"
 
     def get_serializer_class(self):
         return MeetingWriteSerializer if self.action in ("create", "update", "partial_update") else MeetingSerializer
 
-    def get_queryset(self):
-        return Meeting.objects.select_related("body", "place", "source__publication").prefetch_related(
-            Prefetch("attendances", Attendance.objects.select_related("person", "post")),
-            Prefetch("outcomes", Outcome.objects.prefetch_related("topics", "provisions")),
-        )
-
-    def list(self, request, *args, **kwargs):
-        filterset = MeetingFilter(request.query_params, queryset=Meeting.objects.none(), request=request)
-        if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
-        paginator = self.paginator
-        try:
-            page = int(request.query_params.get(paginator.page_query_param, 1))
-            page_size = int(request.query_params.get(paginator.page_size_query_param) or paginator.page_size)
-            if page < 1 or page_size < 1:
-                raise ValueError
-        except ValueError:
-            raise ValidationError({paginator.page_query_param: ["page and page_size are positive whole numbers"]})
-        page_size = min(page_size, paginator.max_page_size) if not wants_csv(request) else paginator.get_page_size(request)
-        result = search(**filterset.search_arguments(), page=page, per_page=page_size, queryset=self.get_queryset())
-        url = request.build_absolute_uri()
-        return Response({
-            "count": result.count,
-            "next": replace_query_param(url, paginator.page_query_param, page + 1) if result.has_next else None,
-            "previous": (replace_query_param(url, paginator.page_query_param, page - 1) if page > 2
-                         else remove_query_param(url, paginator.page_query_param)) if page > 1 else None,
-            "messages": result.messages,
-            "results": self.get_serializer(result.objects, many=True).data,
-        })
+    def filter_queryset(self, queryset):
+        # The filters select a list; a record is addressed by its slug alone.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset

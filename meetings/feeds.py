@@ -8,8 +8,6 @@ from django.utils.feedgenerator import Atom1Feed
 from icalendar import Calendar, Event
 
 from alliance.models import DatePrecision
-from alliance.search.service import search
-from meetings.api import MeetingViewSet
 from meetings.filters import MeetingFilter
 from meetings.models import Meeting
 
@@ -19,14 +17,11 @@ FEED_LIMIT = 50
 
 def _filtered(request, sort, limit):
     """The meetings the request's filters select, or the reason they cannot be read."""
-    filterset = MeetingFilter(request.GET, queryset=Meeting.objects.none(), request=request)
+    filterset = MeetingFilter(request.GET, queryset=Meeting.objects.with_details(), request=request)
     if not filterset.is_valid():
         reasons = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items())
         return None, reasons
-    arguments = filterset.search_arguments()
-    arguments["sort"] = sort
-    result = search(**arguments, per_page=limit, queryset=MeetingViewSet().get_queryset())
-    return result.objects, None
+    return filterset.qs.order_by(sort)[:limit], None
 
 
 def calendar(request):

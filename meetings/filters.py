@@ -1,7 +1,8 @@
-"""The meeting filters, shared by the API and (later) the HTML search page.
+"""The meeting filters, shared by the HTML search page, the API, the calendar and the feed.
 
-Every filter is answered by the search function; this FilterSet validates the parameters
-(a 400 naming the parameter for anything it cannot read) and turns them into search arguments.
+Every filter is answered by the search function: this FilterSet validates the parameters (a 400
+naming the parameter for anything it cannot read) and its `qs` is the lazy `SearchResults` of
+`alliance.search.service.search`, which Django's and DRF's paginators slice.
 """
 
 import django_filters
@@ -9,6 +10,7 @@ from django import forms
 from django.db.models import Q
 
 from alliance.models import ConsultationBody, Person, Place, Topic
+from alliance.search.service import search
 from meetings.models import Meeting, Outcome
 
 ORDERINGS = {"relevance": "relevance", "-date": "newest", "date": "oldest", "newest": "newest", "oldest": "oldest"}
@@ -83,6 +85,10 @@ class MeetingFilter(django_filters.FilterSet):
         model = Meeting
         fields = []
         form = MeetingFilterForm
+
+    def filter_queryset(self, queryset):
+        """The search's results, loaded through `queryset` (the caller's display queryset)."""
+        return search(**self.search_arguments(), queryset=queryset)
 
     def search_arguments(self):
         """The validated parameters as arguments of `alliance.search.service.search`."""

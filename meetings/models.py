@@ -2,13 +2,14 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 
 from alliance.models import (
     ConsultationBody,
     Curated,
     DatePrecision,
+    NaturalKeyManager,
     NaturalKeyModel,
     Person,
     Place,
@@ -20,7 +21,22 @@ from alliance.models import (
 )
 
 
+class MeetingQuerySet(models.QuerySet):
+    def with_details(self):
+        """Meetings with body, place, source, attendees (people and posts) and outcome items (topics
+        and provisions): everything a meeting's page, API record, feed entry and search hit show."""
+        from guidelines.models import Provision
+
+        return self.select_related("body", "place", "source__publication").prefetch_related(
+            Prefetch("attendances", Attendance.objects.select_related("person", "post")),
+            Prefetch("outcomes", Outcome.objects.prefetch_related(
+                "topics", Prefetch("provisions", Provision.objects.select_related("edition")))),
+        )
+
+
 class Meeting(NaturalKeyModel, Curated):
+    objects = NaturalKeyManager.from_queryset(MeetingQuerySet)()
+
     class Kind(models.TextChoices):
         SUMMIT = "summit", "首脳会談 / summit meeting"
         SCC = "scc", "日米安全保障協議委員会（「2+2」）/ Security Consultative Committee (\"2+2\")"
@@ -107,8 +123,19 @@ class Attendance(NaturalKeyModel, Curated):
                 )
 
 
+class OutcomeQuerySet(models.QuerySet):
+    def with_meeting(self):
+        """Outcome items with their meeting (body, place), topics and provisions: a search hit."""
+        from guidelines.models import Provision
+
+        return self.select_related("meeting__body", "meeting__place").prefetch_related(
+            "topics", Prefetch("provisions", Provision.objects.select_related("edition")))
+
+
 class Outcome(NaturalKeyModel, Curated):
     """One outcome bullet of a meeting, in the source's order."""
+
+    objects = NaturalKeyManager.from_queryset(OutcomeQuerySet)()
 
     natural_key_fields = ("meeting__slug", "position")
 

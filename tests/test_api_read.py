@@ -73,7 +73,7 @@ def test_ordering(client):
     ({"date_after": "2023-02-01", "date_before": "2023-01-01"}, "date_before", "earlier"),
     ({"ordering": "sideways"}, "ordering", "Select a valid choice"),
     ({"page": "0"}, "page", "positive"),
-    ({"page_size": "many"}, "page", "positive"),
+    ({"page_size": "many"}, "page_size", "positive"),
 ])
 def test_a_bad_filter_is_a_400_that_names_it(client, params, parameter, says):
     response = client.get("/api/v1/meetings/", params, HTTP_ACCEPT_LANGUAGE="en")

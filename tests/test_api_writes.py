@@ -58,7 +58,7 @@ def test_a_curator_creates_a_meeting_with_its_rows_in_one_request(client, django
     assert [a["name_en"] for a in data["attendees"]] == ["Hamada Yasukazu", "Lloyd J. Austin III"]
     assert data["outcomes"][0]["topics"] == ["equipment-technology"] and data["outcomes"][0]["provisions"] == ["VII.A"]
     # written through the same services: the search index follows in the same transaction
-    assert [m.slug for m in search(query="量子暗号").objects] == ["2023-04-05-defense-ministers"]
+    assert [m.slug for m in search(query="量子暗号")[:20]] == ["2023-04-05-defense-ministers"]
 
 
 @pytest.mark.parametrize("change, field, says", [
@@ -91,4 +91,4 @@ def test_a_curator_amends_and_replaces_a_meeting(client, django_user_model):
                     "/api/v1/meetings/2023-05-18-summit/")
     assert replaced.status_code == 200, replaced.json()
     assert len(replaced.json()["outcomes"]) == 1
-    assert "2023-05-18-summit" in {m.slug for m in search(query="量子暗号").objects}
+    assert "2023-05-18-summit" in {m.slug for m in search(query="量子暗号")[:20]}

@@ -1,6 +1,7 @@
 """Search over the curated data: the exact meetings each query finds, the same on SQLite and PostgreSQL."""
 
 import pytest
+from django.core.paginator import Paginator
 
 from alliance.models import Person
 from alliance.search.highlight import highlight, spans
@@ -117,9 +118,9 @@ def test_the_table_has_at_least_forty_queries():
 
 @pytest.mark.parametrize("query, expected", QUERIES, ids=[q for q, _ in QUERIES])
 def test_a_query_finds_exactly_these_meetings(query, expected):
-    result = search(query=query, per_page=100)
-    assert {meeting.slug for meeting in result.objects} == expected
-    assert result.count == len(expected)
+    result = search(query=query)
+    assert {meeting.slug for meeting in result[:100]} == expected
+    assert result.count() == len(expected)
 
 
 def matches_by_brute_force(query, kind):
@@ -145,24 +146,24 @@ def matches_by_brute_force(query, kind):
                                    "ロイド・オースティン", "MQ-9の一時展開", '"the U.S. side"', "日米「2+2」", "第12海兵沿岸連隊",
                                    '"Japan and the United States"', "日米同盟の抑止力・対処力", "自衛隊の作戦を支援し"])
 def test_the_index_finds_what_a_full_scan_finds(query, kind):
-    result = search(query=query, kind=kind, per_page=100)
-    found = {record.pk for record in result.objects}
-    assert result.count == len(found) or result.count > 100
-    if result.count <= 100:
+    result = search(query=query, kind=kind)
+    found = {record.pk for record in result[:100]}
+    assert result.count() == len(found) or result.count() > 100
+    if result.count() <= 100:
         assert found == matches_by_brute_force(query, kind)
 
 
 def test_provisions_bodies_and_people_are_searchable_too():
-    assert {p.path for p in search(query="ISR", kind="provision", per_page=100).objects} == {"IV.C.2.p2", "VI.A.p3"}
-    assert {p.path for p in search(query="情報収集", kind="provision", per_page=100).objects} == INTELLIGENCE_PROVISIONS
-    assert [b.abbreviation for b in search(query="地位協定", kind="body").objects] == ["JC"]
-    assert [b.abbreviation for b in search(query="2+2", kind="body").objects] == ["SCC"]
-    assert [p.slug for p in search(query="オースティン", kind="person").objects] == ["lloyd-j-austin-iii"]
-    assert [p.slug for p in search(query="Secretary of State", kind="person").objects] == ["antony-j-blinken"]
+    assert {p.path for p in search(query="ISR", kind="provision")[:100]} == {"IV.C.2.p2", "VI.A.p3"}
+    assert {p.path for p in search(query="情報収集", kind="provision")[:100]} == INTELLIGENCE_PROVISIONS
+    assert [b.abbreviation for b in search(query="地位協定", kind="body")[:20]] == ["JC"]
+    assert [b.abbreviation for b in search(query="2+2", kind="body")[:20]] == ["SCC"]
+    assert [p.slug for p in search(query="オースティン", kind="person")[:20]] == ["lloyd-j-austin-iii"]
+    assert [p.slug for p in search(query="Secretary of State", kind="person")[:20]] == ["antony-j-blinken"]
 
 
 def slugs(**arguments):
-    return {m.slug for m in search(per_page=100, **arguments).objects}
+    return {m.slug for m in search(**arguments)[:100]}
 
 
 def test_filters_narrow_a_search():
@@ -179,7 +180,7 @@ def test_filters_alone_list_every_record_that_has_them():
     assert slugs(filters={"topic": "senkaku-islands"}) == SENKAKU
     assert slugs(filters={"date_before": "1999-12-31"}) == {"1976-07-08-scc", "1996-06-28-vice-ministerial"}
     assert slugs(filters={"kind": "scc"}) == {"1976-07-08-scc", "2012-04-27-scc", SCC_2023}
-    outcomes = search(kind="outcome", filters={"topic": "senkaku-islands", "voice": "us"}, per_page=100).objects
+    outcomes = search(kind="outcome", filters={"topic": "senkaku-islands", "voice": "us"})[:100]
     assert {(o.meeting.slug, o.position) for o in outcomes} == {("2022-05-04-defense-ministers", 5), (SCC_2023, 4), (SCC_2023, 7)}
 
 
@@ -191,32 +192,33 @@ def test_an_unknown_filter_or_a_bad_date_is_named():
 
 
 def test_sorting_by_date_both_ways():
-    newest = [m.slug for m in search(query="尖閣", sort="newest").objects]
+    newest = [m.slug for m in search(query="尖閣", sort="newest")[:20]]
     assert newest == [SCC_2023, "2022-05-23-summit", "2022-05-04-defense-ministers"]
-    assert [m.slug for m in search(query="尖閣", sort="oldest").objects] == newest[::-1]
+    assert [m.slug for m in search(query="尖閣", sort="oldest")[:20]] == newest[::-1]
 
 
 def test_relevance_ranks_a_meeting_more_about_a_term_above_a_newer_one():
     # 2022-09-14 speaks of the MQ-9 three times in one item; 2023-01-12 once.
-    assert [m.slug for m in search(query="MQ-9").objects] == ["2022-09-14-defense-ministers", "2023-01-12-defense-ministers"]
-    assert [m.slug for m in search(query="MQ-9", sort="newest").objects] == ["2023-01-12-defense-ministers", "2022-09-14-defense-ministers"]
+    assert [m.slug for m in search(query="MQ-9")[:20]] == ["2022-09-14-defense-ministers", "2023-01-12-defense-ministers"]
+    assert [m.slug for m in search(query="MQ-9", sort="newest")[:20]] == ["2023-01-12-defense-ministers", "2022-09-14-defense-ministers"]
     # 2023-01-12 is the meeting whose items speak most of counterstrike capabilities.
-    assert search(query="反撃能力").objects[0].slug == "2023-01-12-defense-ministers"
+    assert search(query="反撃能力")[0].slug == "2023-01-12-defense-ministers"
 
 
 def test_pages_split_the_results_without_gaps_or_repeats():
-    pages = [search(query="日米", sort="relevance", page=n, per_page=5) for n in (1, 2, 3)]
-    slugs = [m.slug for page in pages for m in page.objects]
+    paginator = Paginator(search(query="日米", sort="relevance"), 5)
+    pages = [paginator.page(n) for n in (1, 2, 3)]
+    slugs = [m.slug for page in pages for m in page.object_list]
     assert len(slugs) == 14 and set(slugs) == ALL_MEETINGS
-    assert [p.count for p in pages] == [14, 14, 14] and pages[0].num_pages == 3
-    assert search(query="日米", page=9, per_page=5).objects == []
+    assert paginator.count == 14 and paginator.num_pages == 3 and not pages[2].has_next()
+    assert search(query="日米")[40:45] == []
 
 
 def test_an_empty_query_lists_by_date_and_an_unsearchable_one_says_why():
-    everything = search(query="", per_page=100)
-    assert everything.count == 14 and everything.objects[0].slug == "2023-05-18-summit"
+    everything = search(query="")
+    assert everything.count() == 14 and everything[0].slug == "2023-05-18-summit"
     nothing = search(query="!!! ???")
-    assert nothing.count == 0 and "Ignored" in nothing.messages[0]
+    assert nothing.count() == 0 and "Ignored" in nothing.messages[0]
 
 
 @pytest.mark.parametrize("query", ['"unbalanced quote', "「閉じない", "-", "--尖閣", "OR", "尖閣 OR", "OR OR 台湾",
@@ -225,15 +227,15 @@ def test_an_empty_query_lists_by_date_and_an_unsearchable_one_says_why():
 def test_malformed_queries_give_results_or_a_message_never_an_error(query):
     result = search(query=query)
     if parse(query).is_empty:
-        assert result.count == 0 and result.objects == []
+        assert result.count() == 0 and result[:20] == []
         assert result.messages, "a query with nothing to search for must say so"
     else:
-        assert result.count == len(result.objects) or result.count > 20
+        assert result.count() == len(result[:20]) or result.count() > 20
 
 
 def test_a_long_query_is_cut_and_says_so():
     result = search(query="尖閣 " * 400)
-    assert {m.slug for m in result.objects} == SENKAKU
+    assert {m.slug for m in result[:20]} == SENKAKU
     assert any("first" in note for note in result.messages)
 
 
@@ -248,27 +250,75 @@ def test_highlights_mark_the_matched_span_and_escape_the_rest():
 
 
 def test_searching_costs_the_same_queries_however_many_results(django_assert_num_queries):
-    # The count, the most recent matches with their rank (or, sorted by date, the page), the records.
-    with django_assert_num_queries(3):
-        search(query="日米", per_page=100)
-    with django_assert_num_queries(3):
-        search(query="Kahl")
-    with django_assert_num_queries(3):
-        search(query="日米", sort="newest")
-    with django_assert_num_queries(3):
-        search(query="日米", filters={"kind": "summit", "date_after": "2023-01-01"}, sort="oldest")
-    with django_assert_num_queries(3):
-        search(filters={"topic": "china"})
+    # A page: the most recent matches with their rank (or, sorted by date, the page's ids), then the records.
+    with django_assert_num_queries(2):
+        search(query="日米")[:100]
+    with django_assert_num_queries(2):
+        search(query="Kahl")[:20]
+    with django_assert_num_queries(2):
+        search(query="日米", sort="newest")[:20]
+    with django_assert_num_queries(2):
+        search(query="日米", filters={"kind": "summit", "date_after": "2023-01-01"}, sort="oldest")[:20]
+    with django_assert_num_queries(2):
+        search(filters={"topic": "china"})[:20]
+    # The count is one more, asked once.
+    results = search(query="日米")
+    with django_assert_num_queries(1):
+        assert results.count() == results.count() == len(results) == 14
+
+
+def test_nothing_to_search_for_costs_no_query(django_assert_num_queries):
+    results = search(query="!!! ???")
+    with django_assert_num_queries(0):
+        assert results.count() == 0 and results[:20] == [] and results.facets().total == 0
+
+
+def test_facets_count_the_matches_that_carry_each_value_in_one_query(django_assert_num_queries):
+    results = search(query="尖閣")
+    with django_assert_num_queries(1):
+        facets = results.facets()
+    assert facets.total == 3 and facets.years == {2022: 2, 2023: 1}
+    assert facets.counts["kind"] == {"defense-ministers": 1, "summit": 1, "scc": 1}
+    assert facets.counts["person"]["lloyd-j-austin-iii"] == 2 and facets.counts["person"]["kishida-fumio"] == 1
+    assert facets.counts["topic"]["senkaku-islands"] == 3
+    assert facets.per_year["kind"][2022] == {"defense-ministers": 1, "summit": 1}
+    with django_assert_num_queries(0):
+        assert results.count() == 3  # the facets counted the matches too
+
+
+@pytest.mark.parametrize("query, filters", [("", {}), ("核", {}), ("日米", {"kind": "summit"}), ("台湾", {"person": "kishida-fumio"}),
+                                            ("", {"topic": "china", "date_after": "2022-06-01"})])
+def test_every_facet_count_is_what_that_filter_then_finds(query, filters):
+    facets = search(query=query, filters=filters).facets()
+    assert facets.total == search(query=query, filters=filters).count()
+    for name, values in facets.counts.items():
+        if name in filters:  # a dimension already chosen: every match carries the chosen value
+            assert values[filters[name]] == facets.total
+            continue
+        for value, count in values.items():
+            assert search(query=query, filters={**filters, name: value}).count() == count, (name, value)
+    for year, count in facets.years.items():
+        bounds = {"date_after": f"{year}-01-01", "date_before": f"{year}-12-31"}
+        narrowed = {**filters, **bounds} if not {"date_after", "date_before"} & set(filters) else None
+        if narrowed:
+            assert search(query=query, filters=narrowed).count() == count, year
+
+
+def test_a_second_reading_of_the_same_results_reuses_no_stale_slice():
+    results = search(query="日米", sort="newest")
+    first, second = results[0:5], results[5:10]
+    assert not {m.pk for m in first} & {m.pk for m in second}
+    assert [m.slug for m in results.order_by("oldest")[0:1]] == ["1976-07-08-scc"]
 
 
 def test_people_are_found_by_a_scan_misread_alias():
-    assert search(query="プリンケン", kind="person").objects == [Person.objects.get(slug="antony-j-blinken")]
+    assert search(query="プリンケン", kind="person")[:20] == [Person.objects.get(slug="antony-j-blinken")]
 
 
 def test_a_meeting_result_shows_its_matching_outcome_items_highlighted():
     from alliance.search.highlight import matching_outcomes
 
-    meeting = search(query="尖閣 第5条").objects[0]
+    meeting = search(query="尖閣 第5条")[0]
     snippets = matching_outcomes(meeting.outcomes.all(), parse("尖閣 第5条"))
     assert snippets and all("<mark>" in s.text_ja for s in snippets)
     first = snippets[0]

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def found(query, kind="meeting"):
-    return {getattr(record, "slug", None) or record.pk for record in search(query=query, kind=kind, per_page=100).objects}
+    return {getattr(record, "slug", None) or record.pk for record in search(query=query, kind=kind)[:100]}
 
 
 def test_a_new_meeting_and_its_outcomes_are_found_at_once():
@@ -27,7 +27,7 @@ def test_a_new_meeting_and_its_outcomes_are_found_at_once():
     Outcome.objects.create(meeting=meeting, position=1, voice="joint", text_ja="量子技術で協力。", text_en="Cooperate on quantum technology.", source=meeting.source)
     assert found("量子技術") == {"2024-04-10-summit"}
     assert "2024-04-10-summit" in found("quantum")
-    assert len(search(query="量子技術", kind="outcome").objects) >= 1
+    assert len(search(query="量子技術", kind="outcome")[:20]) >= 1
 
 
 def test_editing_and_deleting_an_outcome_changes_what_finds_its_meeting():
@@ -144,8 +144,8 @@ def test_rebuild_search_index_names_an_unknown_kind():
 def test_tagging_an_outcome_with_a_topic_makes_the_filter_find_it():
     outcome = Outcome.objects.get(meeting__slug="2022-06-27-summit", position=3)
     energy = outcome.topics.model.objects.get(slug="science-technology")
-    assert "2022-06-27-summit" not in {m.slug for m in search(filters={"topic": "science-technology"}, per_page=100).objects}
+    assert "2022-06-27-summit" not in {m.slug for m in search(filters={"topic": "science-technology"})[:100]}
     outcome.topics.add(energy)
-    assert "2022-06-27-summit" in {m.slug for m in search(filters={"topic": "science-technology"}, per_page=100).objects}
+    assert "2022-06-27-summit" in {m.slug for m in search(filters={"topic": "science-technology"})[:100]}
     energy.outcomes.remove(outcome)
-    assert "2022-06-27-summit" not in {m.slug for m in search(filters={"topic": "science-technology"}, per_page=100).objects}
+    assert "2022-06-27-summit" not in {m.slug for m in search(filters={"topic": "science-technology"})[:100]}

@@ -8,9 +8,9 @@ rowids sort by date (the date's ordinal in the high 32 bits, the record's id in 
 FTS5 walks matches newest first and stops at the page, and bm25 is computed only for the
 window that is ranked.
 
-Each backend answers three questions about the records of a kind that match a query (and, if
-given, whose id is in a filter subquery): how many, which ids on a page sorted by date, and the
-most recent ones with their rank.
+Each backend answers four questions about the records of a kind that match a query: how many,
+which ids on a page sorted by date, the most recent ones with their rank, and how many of them
+carry each facet term, per year.
 """
 
 import datetime
@@ -21,6 +21,7 @@ from alliance.search.query import Query
 
 ENTRY_TABLE = "search_searchentry"
 KINDS = ("meeting", "outcome", "provision", "body", "person")
+ALL = "*"  # the facet term every entry carries in facet counts: the totals per year
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,18 @@ class PostgresBackend:
         return cursor.fetchall()
 
 
+    def facet_counts(self, cursor, kind, match):
+        """(facet term, year, how many matches carry it) for every facet term of the matches,
+        and ("*", year, how many matches) for the year totals: one pass over the matches."""
+        where, params = self._where(kind, match)
+        cursor.execute(
+            f"SELECT f.term, extract(year FROM e.sort_date)::int, count(*) FROM {ENTRY_TABLE} e "
+            f"CROSS JOIN LATERAL unnest(array_append(e.facets, '{ALL}')) AS f(term) WHERE {where} GROUP BY 1, 2",
+            params,
+        )
+        return cursor.fetchall()
+
+
 # SQLite's rowid of an entry in a kind's FTS5 table: the date first, so rowid order is date order.
 ID_BITS = 32
 ID_MASK = (1 << ID_BITS) - 1
@@ -260,3 +273,14 @@ class SQLiteBackend:
         return [
             (rowid & ID_MASK, datetime.date.fromordinal(max(1, rowid >> ID_BITS)), rank) for rowid, rank in cursor.fetchall()
         ]
+
+    def facet_counts(self, cursor, kind, match):
+        table, object_id, where, params, _ = self._where(kind, match)
+        cursor.execute(
+            f"SELECT j.value, CAST(strftime('%%Y', e.sort_date) AS INTEGER), count(*) "
+            f"FROM (SELECT {object_id} AS object_id FROM {table} WHERE {where}) m "
+            f"JOIN {ENTRY_TABLE} e ON e.kind = '{kind}' AND e.object_id = m.object_id, "
+            f"json_each(json_insert(e.facets, '$[#]', '{ALL}')) j GROUP BY 1, 2",
+            params,
+        )
+        return cursor.fetchall()

@@ -11,6 +11,8 @@ adjacent words: a query of up to four Japanese characters, or two words, is then
 that the GIN index answers exactly. SQLite's FTS5 keeps positions in its index and needs none.
 """
 
+import json
+
 from django.db import models
 
 from alliance.search.analyzer import is_japanese
@@ -126,3 +128,31 @@ class SearchDocumentField(models.Field):
         if value is None or isinstance(value, str):
             return value
         return tsvector_literal(value) if connection.vendor == "postgresql" else fts_stream(value)
+
+
+class FacetsField(models.Field):
+    """A record's facet terms (kind:summit, person:kishida-fumio…), kept beside the document so
+    that facet counts read a few short strings per match instead of the document itself.
+
+    A text[] on PostgreSQL (counted with unnest), a JSON array on SQLite (counted with json_each).
+    """
+
+    description = "facet terms"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("default", list)
+        super().__init__(*args, **kwargs)
+
+    def db_type(self, connection):
+        return "text[]" if connection.vendor == "postgresql" else "text"
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if value is None:
+            return value
+        return list(value) if connection.vendor == "postgresql" else json.dumps(list(value), ensure_ascii=False)
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or isinstance(value, list):
+            return value
+        return json.loads(value)

@@ -23,8 +23,11 @@ class Document:
     fields: list  # texts, analyzed
     facets: dict = field(default_factory=dict)  # filter name → values, indexed as name:value terms
 
+    def facet_terms(self):
+        return list(dict.fromkeys(facet(name, value) for name, values in self.facets.items() for value in values))
+
     def terms(self):
-        return document_terms(self.fields, [facet(name, value) for name, values in self.facets.items() for value in values])
+        return document_terms(self.fields, self.facet_terms())
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ def reindex(kind, ids):
     SearchEntry.objects.filter(pk__in=[pk for object_id, pk in existing.items() if object_id not in documents]).delete()
     created = []
     for object_id, document in documents.items():
-        values = {"sort_date": document.date or UNDATED, "document": document.terms()}
+        values = {"sort_date": document.date or UNDATED, "document": document.terms(), "facets": document.facet_terms()}
         if object_id in existing:
             SearchEntry.objects.filter(pk=existing[object_id]).update(**values)
         else:

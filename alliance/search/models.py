@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from alliance.search.fields import SearchDocumentField
+from alliance.search.fields import FacetsField, SearchDocumentField
 
 
 class SearchEntry(models.Model):
@@ -19,6 +19,7 @@ class SearchEntry(models.Model):
     object_id = models.BigIntegerField()
     sort_date = models.DateField(help_text="The record's date for sorting; 0001-01-01 for records without one.")
     document = SearchDocumentField()
+    facets = FacetsField(help_text="The document's facet terms again, for counting them without reading the document.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique_record")]

@@ -1,7 +1,14 @@
-"""The one search function that the pages, the API and the commands call.
+"""The one search function that the pages, the API, the feeds and the commands call.
 
-    search(query="尖閣 -台湾", kind="meeting", filters={"kind": "summit", "date_after": "2022-01-01"},
-           sort="relevance", page=1, per_page=20)
+    results = search(query="尖閣 -台湾", kind="meeting", filters={"kind": "summit", "date_after": "2022-01-01"},
+                     sort="relevance", queryset=Meeting.objects.with_details())
+    results.count()      # one query
+    results[0:20]        # the first page: the ids from the index, then the records from `queryset`
+    results.facets()     # how many matches carry each facet value, per year: one query
+    results.messages     # what the query parser had to say
+
+`SearchResults` is lazy and sliceable, so Django's `Paginator` and DRF's pagination page it as
+they would a queryset.
 
 Relevance ranks the most recent RANK_WINDOW matches by the database's rank (ts_rank_cd on
 PostgreSQL, bm25 on SQLite) discounted by age; matches past that window follow newest first.
@@ -9,83 +16,174 @@ Ranking every match of a frequent term would cost more than the whole rest of th
 """
 
 import datetime
-import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
 
 from alliance.search import backends
-from alliance.search.index import REGISTRY
 from alliance.search.analyzer import facet
+from alliance.search.index import REGISTRY, UNDATED
 from alliance.search.query import Query, parse
 
 RANK_WINDOW = 500
-MAX_PER_PAGE = 10000  # a CSV export takes every row at once; pages ask for fewer
+MAX_SLICE = 10000  # a CSV export takes every row at once; pages ask for fewer
 SORTS = ("relevance", "newest", "oldest")
 AGE_DISCOUNT_PER_YEAR = 0.1
+DATE_FILTERS = ("date_after", "date_before")
 
 
-@dataclass
-class SearchResult:
-    query: Query
-    kind: str
-    sort: str
-    count: int
-    page: int
-    per_page: int
-    objects: list = field(default_factory=list)
+def search(*, query="", kind="meeting", filters=None, sort=None, queryset=None):
+    """Records of `kind` that match `query` and `filters`, as a lazy `SearchResults`.
+
+    `filters`: {name: value} among the kind's facets (for meetings: kind, body, place, person,
+    topic, voice, as slugs or codes) and date_after/date_before (dates, inclusive). They are
+    answered by the index, in the same query as the words. An unknown name, or a date that is
+    not one, raises ValueError naming it: callers validate input before they get here.
+    `sort`: relevance (the default when there are words), newest (the default without), oldest.
+    `queryset`: how to load the records (the caller's select_related/prefetch_related).
+    """
+    if kind not in REGISTRY:
+        raise ValueError(f"unknown kind {kind!r}")
+    parsed = query if isinstance(query, Query) else parse(query)
+    filters = {name: value for name, value in (filters or {}).items() if value not in (None, "")}
+    match = _match_of(parsed, kind, filters)
+    loader = queryset if queryset is not None else REGISTRY[kind].model._default_manager.all()
+    return SearchResults(match=match, kind=kind, filters=filters, sort=sort, queryset=loader)
+
+
+class SearchResults:
+    """The matches of one search, counted, sliced and faceted on demand (each answer cached)."""
+
+    ordered = True  # for Django's Paginator: the order is the sort's
+
+    def __init__(self, *, match, kind, filters, sort, queryset):
+        self.match = match
+        self.kind = kind
+        self.filters = filters
+        self.sort = sort if sort in SORTS else ("relevance" if not match.query.is_empty else "newest")
+        self.queryset = queryset
+        self._count = None
+        self._facets = None
+
+    @property
+    def query(self):
+        return self.match.query
 
     @property
     def messages(self):
         return self.query.notes
 
     @property
-    def num_pages(self):
-        return max(1, math.ceil(self.count / self.per_page))
+    def searchable(self):
+        """False when something was typed but nothing in it can be searched: then nothing matches,
+        rather than everything."""
+        return not (self.query.is_empty and self.query.raw.strip())
 
-    @property
-    def has_next(self):
-        return self.page < self.num_pages
+    def order_by(self, sort):
+        return SearchResults(match=self.match, kind=self.kind, filters=self.filters, sort=sort, queryset=self.queryset)
 
-    @property
-    def has_previous(self):
-        return self.page > 1
+    def count(self):
+        if self._count is None:
+            self._count = _run(lambda backend, cursor: backend.count(cursor, self.kind, self.match)) if self.searchable else 0
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            found = self[key : key + 1]
+            if not found:
+                raise IndexError(key)
+            return found[0]
+        start, stop, step = key.start or 0, key.stop, key.step
+        if step not in (None, 1) or start < 0 or stop is None or stop < 0:
+            raise ValueError("search results take slices [start:stop] with 0 <= start, stop")
+        if stop - start > MAX_SLICE:
+            raise ValueError(f"at most {MAX_SLICE} records at once")
+        if stop <= start or not self.searchable or (self._count is not None and start >= self._count):
+            return []
+        ids = _run(lambda backend, cursor: self._ids(backend, cursor, start, stop - start))
+        if not ids:
+            return []
+        by_id = {record.pk: record for record in self.queryset.filter(pk__in=ids)}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+    def _ids(self, backend, cursor, start, size):
+        if self.sort != "relevance" or start >= RANK_WINDOW or self.query.is_empty:
+            return backend.page(cursor, self.kind, self.match, self.sort != "oldest", size, start)
+        window = backend.recent_ranked(cursor, self.kind, self.match, RANK_WINDOW)
+        today = datetime.date.today()
+
+        def score(row):
+            object_id, sort_date, rank = row
+            if isinstance(sort_date, str):
+                sort_date = datetime.date.fromisoformat(sort_date)
+            years = max(0, (today - sort_date).days) / 365.25 if sort_date.year > 1 else 0
+            return (-(rank / (1 + AGE_DISCOUNT_PER_YEAR * years)), -sort_date.toordinal(), -object_id)
+
+        ranked = [object_id for object_id, _, _ in sorted(window, key=score)]
+        ids = ranked[start : start + size]
+        if len(ids) < size and len(window) == RANK_WINDOW:  # more matches than were ranked: newest first
+            ids += backend.page(cursor, self.kind, self.match, True, size - len(ids), RANK_WINDOW)
+        return ids
+
+    def facets(self):
+        """How many matches carry each facet value, overall and per year (one query)."""
+        if self._facets is None:
+            rows = _run(lambda backend, cursor: backend.facet_counts(cursor, self.kind, self.match)) if self.searchable else []
+            self._facets = Facets.from_rows(rows)
+            if self._count is None:
+                self._count = self._facets.total
+        return self._facets
 
 
-DATE_FILTERS = ("date_after", "date_before")
+@dataclass
+class Facets:
+    """Facet counts of a search: {name: {value: count}}, and the same per year."""
+
+    counts: dict = field(default_factory=dict)
+    per_year: dict = field(default_factory=dict)  # {name: {year: {value: count}}}
+    years: dict = field(default_factory=dict)  # {year: matches}
+    total: int = 0
+
+    @classmethod
+    def from_rows(cls, rows):
+        facets = cls()
+        counts = defaultdict(lambda: defaultdict(int))
+        per_year = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+        for term, year, count in rows:
+            year = int(year) if year is not None else UNDATED.year
+            if term == backends.ALL:
+                facets.total += count
+                if year != UNDATED.year:
+                    facets.years[year] = facets.years.get(year, 0) + count
+                continue
+            name, _, value = term.partition(":")
+            counts[name][value] += count
+            if year != UNDATED.year:
+                per_year[name][year][value] += count
+        facets.counts = {name: dict(values) for name, values in counts.items()}
+        facets.per_year = {name: {year: dict(values) for year, values in years.items()} for name, years in per_year.items()}
+        facets.years = dict(sorted(facets.years.items()))
+        return facets
+
+    def values(self, name):
+        """(value, count) of a facet, most frequent first."""
+        return sorted(self.counts.get(name, {}).items(), key=lambda item: (-item[1], item[0]))
 
 
-def search(*, query="", kind="meeting", filters=None, sort=None, page=1, per_page=20, queryset=None):
-    """Records of `kind` that match `query` and `filters`, one page of them, with the total count.
-
-    `filters`: {name: value} among the kind's facets (for meetings: kind, body, place, person,
-    topic, voice, as slugs or codes) and date_after/date_before (dates, inclusive). They are
-    answered by the index, in the same query as the words. An unknown name, or a date that is
-    not one, raises ValueError naming it: callers validate input before they get here.
-    `queryset`: how to load the page's records (select_related/prefetch_related of the caller).
-    """
-    if kind not in REGISTRY:
-        raise ValueError(f"unknown kind {kind!r}")
-    parsed = query if isinstance(query, Query) else parse(query)
-    match = _match_of(parsed, kind, filters or {})
-    sort = sort if sort in SORTS else ("relevance" if not parsed.is_empty else "newest")
-    per_page = max(1, min(int(per_page), MAX_PER_PAGE))
-    page = max(1, int(page))
-    if parsed.is_empty and parsed.raw.strip():
-        # Something was typed, but nothing searchable: say so rather than list everything.
-        return SearchResult(parsed, kind, sort, 0, page, per_page)
-    count, ids = _find(match, kind, sort, page, per_page)
-    loader = queryset if queryset is not None else REGISTRY[kind].model._default_manager.all()
-    by_id = {record.pk: record for record in loader.filter(pk__in=ids)}
-    return SearchResult(parsed, kind, sort, count, page, per_page, [by_id[pk] for pk in ids if pk in by_id])
+def _run(question):
+    backend = backends.for_connection(connection)
+    with connection.cursor() as cursor:
+        return question(backend, cursor)
 
 
 def _match_of(parsed, kind, filters):
     allowed = REGISTRY[kind].facets
     facets, dates = [], {}
     for name, value in filters.items():
-        if value in (None, ""):
-            continue
         if name in DATE_FILTERS:
             if isinstance(value, str):
                 try:
@@ -98,29 +196,3 @@ def _match_of(parsed, kind, filters):
         else:
             raise ValueError(f"unknown filter {name!r} for {kind}; the filters are {', '.join(allowed + DATE_FILTERS)}")
     return backends.Match(parsed, tuple(facets), dates.get("date_after"), dates.get("date_before"))
-
-
-def _find(match, kind, sort, page, per_page):
-    backend = backends.for_connection(connection)
-    start = (page - 1) * per_page
-    with connection.cursor() as cursor:
-        count = backend.count(cursor, kind, match)
-        if count == 0 or start >= count:
-            return count, []
-        if sort != "relevance" or start >= RANK_WINDOW or match.query.is_empty:
-            return count, backend.page(cursor, kind, match, sort != "oldest", per_page, start)
-        window = backend.recent_ranked(cursor, kind, match, RANK_WINDOW)
-        today = datetime.date.today()
-
-        def score(row):
-            object_id, sort_date, rank = row
-            if isinstance(sort_date, str):
-                sort_date = datetime.date.fromisoformat(sort_date)
-            years = max(0, (today - sort_date).days) / 365.25 if sort_date.year > 1 else 0
-            return (-(rank / (1 + AGE_DISCOUNT_PER_YEAR * years)), -sort_date.toordinal(), -object_id)
-
-        ranked = [object_id for object_id, _, _ in sorted(window, key=score)]
-        ids = ranked[start : start + per_page]
-        if len(ids) < per_page and count > len(window):
-            ids += backend.page(cursor, kind, match, True, per_page - len(ids), len(window))
-        return count, ids

@@ -1,4 +1,5 @@
-"""/api/v1/search/: one query over every kind of record, each kind with its count and first hits."""
+"""/api/v1/search/: one query over every kind of record, each kind with its count and first hits
+(the same selection as the site-wide search page, `alliance.site_search`)."""
 
 from django import forms
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -8,12 +9,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from alliance.api import BodySerializer, BodyViewSet, PersonSerializer, PersonViewSet
+from alliance.api import BodySerializer, PersonSerializer
 from alliance.search.highlight import highlight
-from alliance.search.service import search
-from guidelines.api import ProvisionSerializer, ProvisionViewSet
-from meetings.api import MeetingSerializer, MeetingViewSet, OutcomeSerializer
-from meetings.models import Outcome
+from alliance.site_search import search_everything
+from guidelines.api import ProvisionSerializer
+from meetings.api import MeetingSerializer, OutcomeSerializer
 
 KINDS = {"meeting": "meetings", "outcome": "outcomes", "provision": "provisions", "body": "bodies", "person": "people"}
 
@@ -37,6 +37,10 @@ class OutcomeHitSerializer(OutcomeSerializer):
 
     def get_highlight_en(self, outcome) -> str:
         return highlight(outcome.text_en, self.context["query"]) or ""
+
+
+SERIALIZERS = {"meeting": MeetingSerializer, "outcome": OutcomeHitSerializer, "provision": ProvisionSerializer,
+               "body": BodySerializer, "person": PersonSerializer}
 
 
 def _group(serializer):
@@ -71,21 +75,10 @@ class SearchView(APIView):
                            "page_size": request.query_params.get("page_size")})
         if not form.is_valid():
             raise ValidationError(form.errors)
-        loaders = {
-            "meeting": MeetingViewSet().get_queryset(),
-            "outcome": Outcome.objects.select_related("meeting").prefetch_related("topics", "provisions"),
-            "provision": ProvisionViewSet().get_queryset(),
-            "body": BodyViewSet().get_queryset(),
-            "person": PersonViewSet().get_queryset(),
-        }
-        serializers_by_kind = {"meeting": MeetingSerializer, "outcome": OutcomeHitSerializer,
-                               "provision": ProvisionSerializer, "body": BodySerializer, "person": PersonSerializer}
+        size = form.cleaned_data["page_size"] or 5
         data = {"query": form.cleaned_data["q"], "messages": []}
-        for kind in form.cleaned_data["type"] or KINDS:
-            result = search(query=form.cleaned_data["q"], kind=kind, per_page=form.cleaned_data["page_size"] or 5,
-                            queryset=loaders[kind])
-            data["messages"] = result.messages
-            context = {"request": request, "query": result.query}
-            data[KINDS[kind]] = {"count": result.count,
-                                 "results": serializers_by_kind[kind](result.objects, many=True, context=context).data}
+        for kind, results in search_everything(query=form.cleaned_data["q"], kinds=form.cleaned_data["type"] or KINDS).items():
+            data["messages"] = [str(message) for message in results.messages]
+            hits = SERIALIZERS[kind](results[:size], many=True, context={"request": request, "query": results.query}).data
+            data[KINDS[kind]] = {"count": results.count(), "results": hits}
         return Response(data)
