@@ -1,5 +1,7 @@
-"""Last-Modified for the API, the calendar and the feed, from the data version."""
+"""Last-Modified for the API, the calendar and the feed, from the data version; the language of a request."""
 
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.utils import translation
 from django.utils.http import http_date
 
 from alliance.search.models import DataVersion
@@ -24,3 +26,18 @@ class LastModifiedMiddleware:
             if version is not None:
                 response["Last-Modified"] = http_date(version.timestamp())
         return response
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """The pages' language is their address's: /en/… is English, every other page Japanese, so a
+    permalink shows the same page to everyone. The API and the admin, which have one address in
+    every language, follow the client's Accept-Language instead."""
+
+    NEGOTIATED = ("/api/", "/admin/")
+
+    def process_request(self, request):
+        if request.path_info.startswith(self.NEGOTIATED):
+            translation.activate(translation.get_language_from_request(request, check_path=False))
+            request.LANGUAGE_CODE = translation.get_language()
+        else:
+            super().process_request(request)

@@ -8,6 +8,7 @@ import datetime
 
 from django.db import models
 from django.db.models import F, Prefetch, Q
+from django.urls import reverse
 
 
 class Side(models.TextChoices):
@@ -88,6 +89,57 @@ class NaturalKeyModel(models.Model):
         return tuple(values)
 
 
+class FormerAddress(models.Model):
+    """An address a record had before a curator renamed it: its old page redirects to the new one.
+
+    Written by `KeepsFormerAddresses.save`, so a rename by any path (admin, API, shell) keeps
+    every permalink anyone has cited.
+    """
+
+    model = models.CharField(max_length=60, help_text="app_label.model of the record")
+    key = models.CharField(max_length=200, help_text="the slug or abbreviation it had")
+    object_id = models.BigIntegerField()
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["model", "key"], name="former_address_unique")]
+        verbose_name_plural = "former addresses"
+
+    def __str__(self):
+        return f"{self.model} {self.key} → {self.object_id}"
+
+
+class KeepsFormerAddresses(models.Model):
+    """A record whose page address is one of its fields (`address_field`): renaming it keeps the
+    old address, which redirects (see `FormerAddress`)."""
+
+    address_field = "slug"
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_address = instance.__dict__.get(cls.address_field)
+        return instance
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        old, new = getattr(self, "_stored_address", None), getattr(self, self.address_field)
+        if old and old != new:
+            label = self._meta.label_lower
+            FormerAddress.objects.filter(model=label, key=new).delete()  # the new address is nobody's old one
+            FormerAddress.objects.update_or_create(model=label, key=old, defaults={"object_id": self.pk})
+        self._stored_address = new
+
+    @classmethod
+    def at_former_address(cls, key):
+        """The record that had this address before a rename, if it still exists."""
+        former = FormerAddress.objects.filter(model=cls._meta.label_lower, key=key).values_list("object_id", flat=True)
+        return cls._default_manager.filter(pk__in=former).first()
+
+
 class Publication(NaturalKeyModel):
     slug = models.SlugField(max_length=80, unique=True)
     title_ja = models.CharField(max_length=200)
@@ -156,7 +208,7 @@ class Curated(models.Model):
         abstract = True
 
 
-class Topic(NaturalKeyModel, Curated):
+class Topic(KeepsFormerAddresses, NaturalKeyModel, Curated):
     slug = models.SlugField(max_length=80, unique=True)
     name_ja = models.CharField(max_length=100)
     name_en = models.CharField(max_length=200)
@@ -166,6 +218,9 @@ class Topic(NaturalKeyModel, Curated):
 
     def __str__(self):
         return f"{self.name_ja} / {self.name_en}"
+
+    def get_absolute_url(self):
+        return reverse("topic-detail", args=[self.slug])
 
 
 class Place(NaturalKeyModel, Curated):
@@ -219,7 +274,7 @@ class PersonQuerySet(models.QuerySet):
             Prefetch("tenures", Tenure.objects.select_related("post__organization").order_by("start")))
 
 
-class Person(NaturalKeyModel, Curated):
+class Person(KeepsFormerAddresses, NaturalKeyModel, Curated):
     objects = NaturalKeyManager.from_queryset(PersonQuerySet)()
 
     slug = models.SlugField(max_length=80, unique=True)
@@ -239,6 +294,9 @@ class Person(NaturalKeyModel, Curated):
 
     def __str__(self):
         return f"{self.name_ja} / {self.name_en}"
+
+    def get_absolute_url(self):
+        return reverse("person-detail", args=[self.slug])
 
 
 class Tenure(NaturalKeyModel, Curated):
@@ -328,8 +386,10 @@ class BodyQuerySet(models.QuerySet):
         )
 
 
-class ConsultationBody(NaturalKeyModel, Curated):
+class ConsultationBody(KeepsFormerAddresses, NaturalKeyModel, Curated):
     """A standing body of Japan–U.S. consultation, such as the SCC ("2+2")."""
+
+    address_field = "abbreviation"
 
     objects = NaturalKeyManager.from_queryset(BodyQuerySet)()
 
@@ -361,6 +421,13 @@ class ConsultationBody(NaturalKeyModel, Curated):
 
     def __str__(self):
         return f"{self.name_ja} ({self.abbreviation})"
+
+    def get_absolute_url(self):
+        return reverse("body-detail", args=[self.abbreviation])
+
+    @property
+    def established_display(self):
+        return format_date(self.established_on, self.established_precision)
 
 
 class BodyParticipant(NaturalKeyModel, Curated):

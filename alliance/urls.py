@@ -1,29 +1,43 @@
+"""The site's addresses: pages in Japanese at the plain addresses and in English under /en/;
+the API, the admin, the calendar and the feed once, in no language of their own."""
+
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.http import JsonResponse
 from django.urls import include, path
+from django.views.defaults import page_not_found
 
 from alliance import views
 from meetings import feeds
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("meetings.ics", feeds.calendar, name="meetings-calendar"),
     path("meetings/feed/", feeds.MeetingFeed(), name="meetings-feed"),
-    path("meetings/", include("meetings.urls")),
-    path("guidelines/", include("guidelines.urls")),
     path("api/v1/", include(("alliance.api_urls", "api"))),
     path("admin/", admin.site.urls),
 ]
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("search/", views.site_search, name="search"),
+    path("meetings/", include("meetings.urls")),
+    path("bodies/", views.body_list, name="body-list"),
+    path("bodies/<str:abbreviation>/", views.body_detail, name="body-detail"),
+    path("people/", views.person_list, name="person-list"),
+    path("people/<slug:slug>/", views.person_detail, name="person-detail"),
+    path("topics/", views.topic_list, name="topic-list"),
+    path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
+    path("guidelines/", include("guidelines.urls")),
+    prefix_default_language=False,
+)
 
 
 def not_found(request, exception):
     """Under /api/ every error is JSON, a URL that matches no resource included."""
     if request.path.startswith("/api/"):
-        from django.http import JsonResponse
-
         return JsonResponse({"detail": "Not found."}, status=404)
-    from django.views.defaults import page_not_found
-
     return page_not_found(request, exception)
 
 
 handler404 = not_found
+handler500 = "alliance.views.server_error"

@@ -1,25 +1,183 @@
-from django.shortcuts import render
+"""Pages of the shared vocabulary (bodies, people, topics), the home page and the site-wide search."""
 
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpResponseServerError
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import requires_csrf_token
+
+from alliance.charts import year_chart
+from alliance.forms import SiteSearchForm
 from alliance.models import ConsultationBody, Person, Topic
+from alliance.search.models import DataVersion
+from alliance.search.service import search
+from alliance.site_search import KINDS, search_everything
 from guidelines.models import Edition, Provision
 from meetings.models import Attendance, Meeting, Outcome
+from meetings.presentation import kind_chart
+
+PER_PAGE = 20
+GROUP_SIZE = 5  # hits shown per kind on the site-wide search page
+LATEST = 50  # meetings listed on a person's or a body's page; the search lists them all
+
+
+def record_or_redirect(queryset, model, key, **lookup):
+    """The record, or a permanent redirect to where a renamed one lives now; 404 when neither."""
+    record = queryset.filter(**lookup).first()
+    if record is not None:
+        return record, None
+    renamed = model.at_former_address(key)
+    if renamed is None:
+        raise Http404(_("No such record."))
+    return None, redirect(renamed, permanent=True)
+
+
+def on_data_version(name, compute):
+    """`compute()`, cached until the curated data next changes (a save, a delete, a relation)."""
+    version = DataVersion.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+    key = f"{name}:{version.isoformat() if version else 'none'}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=None)
+    return value
+
+
+def _summary():
+    """What the home page counts and charts: every figure from the database, recounted only
+    when the data changes."""
+    facets = search(kind="meeting").facets()
+    return {
+        "counts": {
+            "meetings": facets.total,
+            "outcomes": Outcome.objects.count(),
+            "attendances": Attendance.objects.count(),
+            "people": Person.objects.count(),
+            "bodies": ConsultationBody.objects.count(),
+            "editions": Edition.objects.count(),
+            "provisions": Provision.objects.count(),
+            "topics": Topic.objects.count(),
+        },
+        "per_year": facets.per_year.get("kind", {}),
+    }
 
 
 def home(request):
-    counts = {
-        "meetings": Meeting.objects.count(),
-        "outcomes": Outcome.objects.count(),
-        "attendances": Attendance.objects.count(),
-        "people": Person.objects.count(),
-        "bodies": ConsultationBody.objects.count(),
-        "editions": Edition.objects.count(),
-        "provisions": Provision.objects.count(),
-        "topics": Topic.objects.count(),
-    }
+    summary = on_data_version("home-summary", _summary)
     context = {
-        "counts": counts,
+        "counts": summary["counts"],
+        "chart": kind_chart(summary["per_year"], chart_id="home-chart"),
         "recent_meetings": Meeting.objects.select_related("place", "body")[:5],
         "bodies": ConsultationBody.objects.all(),
         "editions": Edition.objects.all(),
     }
     return render(request, "alliance/home.html", context)
+
+
+def site_search(request):
+    """Every kind of record at once, grouped with counts; `type` lists one kind in full."""
+    form = SiteSearchForm(request.GET)
+    if not request.GET:
+        return render(request, "alliance/search.html", {"form": SiteSearchForm(), "groups": []})
+    if not form.is_valid():
+        return render(request, "alliance/search.html", {"form": form, "groups": []}, status=400)
+    query, kind = form.cleaned_data["q"], form.cleaned_data["type"]
+    filters = form.filters()
+    if kind == "meeting":  # meetings have their own search page, with facets
+        params = request.GET.copy()
+        params.pop("type")
+        return redirect(f"{reverse('meetings:list')}?{params.urlencode()}")
+    groups = []
+    for group_kind, results in search_everything(query=query, kinds=[kind] if kind else KINDS, filters=filters).items():
+        if kind:
+            page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
+            groups.append({"kind": group_kind, "results": results, "hits": page.object_list, "page": page})
+        else:
+            groups.append({"kind": group_kind, "results": results, "hits": results[:GROUP_SIZE]})
+    context = {"form": form, "groups": groups, "query": groups[0]["results"].query if groups else None,
+               "messages": groups[0]["results"].messages if groups else [], "kind": kind,
+               "skipped": [k for k in ([kind] if kind else KINDS) if k not in {g["kind"] for g in groups}]}
+    return render(request, "alliance/search.html", context)
+
+
+def body_list(request):
+    bodies = ConsultationBody.objects.with_details().select_related("parent").annotate(meeting_count=Count("meetings"))
+    return render(request, "alliance/body_list.html", {"bodies": bodies})
+
+
+def body_detail(request, abbreviation):
+    bodies = ConsultationBody.objects.with_details().prefetch_related("subsidiaries")
+    body, moved = record_or_redirect(bodies, ConsultationBody, abbreviation, abbreviation__iexact=abbreviation)
+    if moved:
+        return moved
+    if body.abbreviation != abbreviation:  # /bodies/scc/ → /bodies/SCC/
+        return redirect(body, permanent=True)
+    meetings = body.meetings.select_related("place").order_by("-date", "slug")
+    sides = [(side, [p for p in body.participants.all() if p.side == side]) for side in ("japan", "us")]
+    context = {"body": body, "sides": sides, "meetings": meetings[:LATEST], "meeting_count": meetings.count(),
+               "notes": body.notes.all()}
+    return render(request, "alliance/body_detail.html", context)
+
+
+def person_list(request):
+    people = Person.objects.with_tenures().annotate(meeting_count=Count("attendances")).order_by("country", "name_kana")
+    return render(request, "alliance/person_list.html", {"people": people})
+
+
+def person_detail(request, slug):
+    person, moved = record_or_redirect(Person.objects.with_tenures(), Person, slug, slug=slug)
+    if moved:
+        return moved
+    attended = Attendance.objects.filter(person=person).select_related(
+        "meeting__body", "meeting__place", "post").order_by("-meeting__date", "meeting__slug")
+    context = {"person": person, "attended": attended[:LATEST], "meeting_count": attended.count()}
+    return render(request, "alliance/person_detail.html", context)
+
+
+def _topic_counts():
+    through_outcomes, through_provisions = Outcome.topics.through, Provision.topics.through
+    return {
+        "outcomes": dict(through_outcomes.objects.values_list("topic_id").annotate(n=Count("*")).values_list("topic_id", "n")),
+        "provisions": dict(through_provisions.objects.values_list("topic_id").annotate(n=Count("*")).values_list("topic_id", "n")),
+    }
+
+
+def topic_list(request):
+    counts = on_data_version("topic-counts", _topic_counts)
+    topics = list(Topic.objects.order_by("name_en"))
+    for topic in topics:
+        topic.outcome_count = counts["outcomes"].get(topic.pk, 0)
+        topic.provision_count = counts["provisions"].get(topic.pk, 0)
+    return render(request, "alliance/topic_list.html", {"topics": topics})
+
+
+def topic_detail(request, slug):
+    topic, moved = record_or_redirect(Topic.objects.all(), Topic, slug, slug=slug)
+    if moved:
+        return moved
+    outcomes = (Outcome.objects.filter(topics=topic).select_related("meeting__body", "meeting__place")
+                .prefetch_related("topics").order_by("meeting__date", "meeting__slug", "position"))
+    page = Paginator(outcomes, PER_PAGE * 2).get_page(request.GET.get("page"))
+    provisions = topic.provisions.select_related("edition").order_by("-edition__year", "path")
+    per_year = search(kind="outcome", filters={"topic": topic.slug}).facets().years
+    chart = year_chart(
+        counts={year: {"items": count} for year, count in per_year.items()},
+        series=[("items", _("outcome items"))],
+        title=_("Outcome items about %(topic)s, per year") % {"topic": topic.name_en if get_language() == "en" else topic.name_ja},
+        description=_("How many outcome items of the meetings are about this topic, each year."),
+        chart_id="topic-chart",
+    )
+    context = {"topic": topic, "page": page, "outcomes": page.object_list, "provisions": provisions, "chart": chart}
+    return render(request, "alliance/topic_detail.html", context)
+
+
+@requires_csrf_token
+def server_error(request):
+    """The 500 page, in the page's language, with nothing that could fail again (no database)."""
+    return HttpResponseServerError(loader.get_template("500.html").render({"request_path": request.path}))
+

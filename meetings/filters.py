@@ -7,9 +7,10 @@ naming the parameter for anything it cannot read) and its `qs` is the lazy `Sear
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.utils.translation import gettext as _
 
-from alliance.models import ConsultationBody, Person, Place, Topic
+from alliance import lookups
+from alliance.lookups import cleaner
 from alliance.search.service import search
 from meetings.models import Meeting, Outcome
 
@@ -17,49 +18,16 @@ ORDERINGS = {"relevance": "relevance", "-date": "newest", "date": "oldest", "new
 
 
 class MeetingFilterForm(forms.Form):
-    def clean_body(self):
-        value = self.cleaned_data.get("body")
-        if not value:
-            return value
-        body = ConsultationBody.objects.filter(abbreviation__iexact=value).first()
-        if body is None:
-            raise forms.ValidationError(f"No consultation body {value!r}; use one of "
-                                        + ", ".join(ConsultationBody.objects.values_list("abbreviation", flat=True)))
-        return body.abbreviation
-
-    def clean_person(self):
-        value = (self.cleaned_data.get("person") or "").strip()
-        if not value:
-            return value
-        people = Person.objects.filter(
-            Q(slug=value) | Q(name_ja=value) | Q(name_en__iexact=value) | Q(aliases__icontains=value)
-        )
-        matches = [person for person in people if person.slug == value or person.name_ja == value
-                   or person.name_en.casefold() == value.casefold() or value in person.aliases]
-        if len(matches) != 1:
-            raise forms.ValidationError(f"No single person is named {value!r}; give a slug such as kishida-fumio")
-        return matches[0].slug
-
-    def clean_topic(self):
-        value = (self.cleaned_data.get("topic") or "").strip()
-        if value and not Topic.objects.filter(slug=value).exists():
-            raise forms.ValidationError(f"No topic {value!r}; the topics are listed at /api/v1/topics/")
-        return value
-
-    def clean_place(self):
-        value = (self.cleaned_data.get("place") or "").strip()
-        if not value:
-            return value
-        place = Place.objects.filter(Q(slug=value) | Q(name_ja=value) | Q(name_en__iexact=value)).first()
-        if place is None:
-            raise forms.ValidationError(f"No place {value!r}; give a slug such as washington or a name such as 広島")
-        return place.slug
+    clean_body = cleaner(lookups.body_abbreviation)
+    clean_person = cleaner(lookups.person_slug)
+    clean_topic = cleaner(lookups.topic_slug)
+    clean_place = cleaner(lookups.place_slug)
 
     def clean(self):
         cleaned = super().clean()
         after, before = cleaned.get("date_after"), cleaned.get("date_before")
         if after and before and after > before:
-            self.add_error("date_before", "date_before is earlier than date_after")
+            self.add_error("date_before", _("date_before is earlier than date_after"))
         return cleaned
 
 

@@ -9,6 +9,7 @@ from alliance.models import (
     ConsultationBody,
     Curated,
     DatePrecision,
+    KeepsFormerAddresses,
     NaturalKeyManager,
     NaturalKeyModel,
     Person,
@@ -34,7 +35,7 @@ class MeetingQuerySet(models.QuerySet):
         )
 
 
-class Meeting(NaturalKeyModel, Curated):
+class Meeting(KeepsFormerAddresses, NaturalKeyModel, Curated):
     objects = NaturalKeyManager.from_queryset(MeetingQuerySet)()
 
     class Kind(models.TextChoices):

@@ -1,13 +1,101 @@
-from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, render
+"""The meeting search page, a meeting's permalink, and its citation downloads."""
 
-from meetings.models import Attendance, Meeting, Outcome
+import datetime
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from alliance.views import record_or_redirect
+from meetings import citations
+from meetings.filters import MeetingFilter
+from meetings.models import Meeting
+from meetings.presentation import each_part_alone, facet_panels, hits, kind_chart
+
+PER_PAGE = 20
+
+
+def meeting_list(request):
+    """Search meetings: the API's filters and query language, facets with counts, a chart."""
+    filterset = MeetingFilter(request.GET, queryset=Meeting.objects.with_details())
+    if not filterset.is_valid():
+        context = {"filterset": filterset, "kept": _kept(request.GET)}
+        return render(request, "meetings/meeting_list.html", context, status=400)
+    results = filterset.qs
+    facets = results.facets()  # counts the matches too
+    page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
+    chosen = {name: value for name, value in filterset.form.cleaned_data.items() if value and name not in ("q", "ordering")}
+    context = {
+        "filterset": filterset,
+        "results": results,
+        "page": page,
+        "hits": hits(page.object_list, results.query),
+        "panels": facet_panels(facets, request.GET, chosen),
+        "chart": kind_chart(facets.per_year.get("kind", {}), chart_id="results-chart") if facets.total else "",
+        "alone": each_part_alone(results, request.GET, chosen) if not facets.total and results.searchable else [],
+        "export_query": _export_query(request.GET),
+        "kept": _kept(request.GET),
+    }
+    return render(request, "meetings/meeting_list.html", context)
+
+
+def _kept(params):
+    """The facet filters chosen, which the search form carries along as hidden fields."""
+    return [(name, params[name]) for name in ("kind", "body", "person", "topic", "place", "voice") if params.get(name)]
+
+
+def _export_query(params):
+    """The search's parameters, as the API, the feed and the calendar take them (no page)."""
+    exported = params.copy()
+    exported.pop("page", None)
+    return exported.urlencode()
+
+
+def _meeting(slug):
+    return record_or_redirect(Meeting.objects.with_details(), Meeting, slug, slug=slug)
 
 
 def meeting_detail(request, slug):
-    meetings = Meeting.objects.select_related("body", "place", "source__publication").prefetch_related(
-        Prefetch("attendances", Attendance.objects.select_related("person", "post")),
-        Prefetch("outcomes", Outcome.objects.select_related("source__publication").prefetch_related("topics")),
-    )
-    meeting = get_object_or_404(meetings, slug=slug)
-    return render(request, "meetings/meeting_detail.html", {"meeting": meeting})
+    meeting, moved = _meeting(slug)
+    if moved:
+        return moved
+    url = request.build_absolute_uri(meeting.get_absolute_url())
+    language = request.LANGUAGE_CODE
+    outcomes = meeting.outcomes.all()
+    neighbours = Meeting.objects.only("slug", "date", "date_precision", "title_ja", "title_en")
+    context = {
+        "meeting": meeting,
+        "outcomes_unofficial": bool(outcomes) and all(outcome.en_unofficial for outcome in outcomes),
+        "previous": neighbours.filter(date__lt=meeting.date).order_by("-date", "-slug").first()
+        or neighbours.filter(date=meeting.date, slug__lt=meeting.slug).order_by("-slug").first(),
+        "next": neighbours.filter(date__gt=meeting.date).order_by("date", "slug").first()
+        or neighbours.filter(date=meeting.date, slug__gt=meeting.slug).order_by("slug").first(),
+        "citation": citations.citation_text(meeting, url=url, accessed=datetime.date.today(), language=language),
+        "meta_tags": citations.meta_tags(meeting, url=url, language=language),
+        "json_ld": citations.json_ld_script(citations.json_ld(meeting, url=url, language=language)),
+    }
+    return render(request, "meetings/meeting_detail.html", context)
+
+
+CITATION_FORMATS = {
+    "bib": ("application/x-bibtex; charset=utf-8", citations.bibtex),
+    "ris": ("application/x-research-info-systems; charset=utf-8", citations.ris),
+}
+
+
+def meeting_citation(request, slug, format):
+    """The meeting's citation as a file: BibTeX (.bib), RIS (.ris) or CSL-JSON (.json)."""
+    meeting, moved = _meeting(slug)
+    if moved:
+        return moved
+    url = request.build_absolute_uri(meeting.get_absolute_url())
+    arguments = {"url": url, "accessed": datetime.date.today(), "language": request.LANGUAGE_CODE}
+    if format == "json":
+        response = JsonResponse(citations.csl_json(meeting, **arguments), safe=False,
+                                json_dumps_params={"ensure_ascii": False, "indent": 2},
+                                content_type="application/vnd.citationstyles.csl+json; charset=utf-8")
+    else:
+        content_type, render_citation = CITATION_FORMATS[format]
+        response = HttpResponse(render_citation(meeting, **arguments), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{meeting.slug}.{format}"'
+    return response

@@ -20,6 +20,13 @@ class Term:
     tokens: tuple[QueryToken, ...]
     phrase: bool = False
 
+    @property
+    def written(self):
+        """The term as the query language writes it: quoted when it was a phrase."""
+        if not self.phrase and not any(char.isspace() for char in self.text):
+            return self.text
+        return f"「{self.text}」" if '"' in self.text else f'"{self.text}"'
+
 
 @dataclass
 class Query:
@@ -35,6 +42,14 @@ class Query:
     @property
     def terms(self):
         return [term for group in self.groups for term in group]
+
+    def unparse(self, *, only=None, skip=None):
+        """The query written back in its own language: only one group of it, or without one."""
+        groups = [only] if only is not None else [group for group in self.groups if group is not skip]
+        parts = [" OR ".join(term.written for term in group) for group in groups]
+        if only is None:
+            parts += ["-" + term.written for term in self.excluded]
+        return " ".join(parts)
 
 
 def _clean(raw):
