@@ -106,7 +106,7 @@ def site_search(request):
 
 
 def body_list(request):
-    bodies = ConsultationBody.objects.with_details().select_related("parent").annotate(meeting_count=Count("meetings"))
+    bodies = ConsultationBody.objects.select_related("parent").annotate(meeting_count=Count("meetings"))
     return render(request, "alliance/body_list.html", {"bodies": bodies})
 
 
@@ -157,11 +157,11 @@ def topic_list(request):
 
 
 def topic_detail(request, slug):
-    topic, moved = record_or_redirect(Topic.objects.all(), Topic, slug, slug=slug)
+    topic, moved = record_or_redirect(Topic.objects.select_related("source__publication"), Topic, slug, slug=slug)
     if moved:
         return moved
-    outcomes = (Outcome.objects.filter(topics=topic).select_related("meeting__body", "meeting__place")
-                .prefetch_related("topics").order_by("meeting__date", "meeting__slug", "position"))
+    outcomes = (Outcome.objects.filter(topics=topic).select_related("meeting")
+                .order_by("meeting__date", "meeting__slug", "position"))
     page = Paginator(outcomes, PER_PAGE * 2).get_page(request.GET.get("page"))
     provisions = topic.provisions.select_related("edition").order_by("-edition__year", "path")
     per_year = search(kind="outcome", filters={"topic": topic.slug}).facets().years

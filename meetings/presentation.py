@@ -128,9 +128,10 @@ def _year_panel(panel, facets, params, chosen):
 
 def kind_chart(per_year, *, chart_id):
     """Meetings per year, stacked by kind."""
+    present = {kind for counts in per_year.values() for kind, count in counts.items() if count}
     return year_chart(
         counts=per_year,
-        series=[(kind.value, choice_label(kind.label)) for kind in Meeting.Kind],
+        series=[(kind.value, choice_label(kind.label)) for kind in Meeting.Kind if kind.value in present],
         title=_("Meetings per year, by kind"),
         description=_("How many of the meetings shown here were held each year, stacked by kind of meeting."),
         chart_id=chart_id,

@@ -1,81 +1,230 @@
-"""What a visitor sees: the home page's true counts, a meeting's permalink, a guideline edition's tree."""
+"""The record pages a visitor reads: home, a meeting, a body, a person, a topic, the Guidelines.
+
+Each shows the right records with links to the records around them, escapes what curators
+write, answers 404 for what does not exist, and costs the same number of queries however much
+the record holds.
+"""
+
+import re
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from alliance.models import ConsultationBody, Person, Topic
 from meetings.models import Meeting, Outcome
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_home_page_says_what_the_site_holds_with_real_counts(client, django_assert_num_queries):
-    # 8 counts, the five latest meetings with place and body, the bodies, the editions.
-    with django_assert_num_queries(11):
-        response = client.get("/")
-    assert response.status_code == 200
+def page(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, url
+    return response.content.decode()
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_home_page_says_what_the_site_holds_with_real_counts(client):
+    response = client.get("/")
     assert response.context["counts"] == {
         "meetings": 14, "outcomes": 107, "attendances": 23, "people": 10,
         "bodies": 4, "editions": 3, "provisions": 91, "topics": 32,
     }
     html = response.content.decode()
     assert "<dd>107</dd>" in html and "<dd>14</dd>" in html
-    assert "日米安全保障協議委員会 (SCC)" in html
-    assert "/meetings/2023-05-18-summit/" in html
+    assert 'href="/bodies/SCC/"' in html and 'href="/meetings/2023-05-18-summit/"' in html
+    assert '<figure class="chart"' in html and "<svg" in html  # meetings per year by kind
 
 
-def test_a_meeting_page_shows_attendees_outcomes_and_its_source(client):
-    response = client.get("/meetings/2023-01-11-scc/")
-    html = response.content.decode()
-    assert response.status_code == 200
+def test_the_home_page_counts_once_per_change_of_the_data(client):
+    # The data version, then (first time) the meeting facets and 7 counts; then recent meetings, bodies, editions.
+    assert queries(client, "/") == 12
+    assert queries(client, "/") == 4
+    Topic.objects.filter(slug="china").first().save()  # any curated write moves the data version
+    assert queries(client, "/") == 12
+
+
+def test_a_meeting_page_shows_attendees_linked_outcomes_anchored_and_its_source(client):
+    html = page(client, "/meetings/2023-01-11-scc/")
     assert "ブリンケン米国務長官" in html and "Antony J. Blinken" in html
-    assert html.count('<li id="outcome-') == 24
-    assert "Defense of Japan 2023" in html and "Fig. III-2-1-3" in html
-    assert "unofficial translation" in html
+    assert 'href="/people/antony-j-blinken/"' in html and 'href="/bodies/SCC/"' in html
+    assert len(re.findall(r'<li id="item-\d+"', html)) == 24
+    assert 'href="#item-3"' in html
+    assert 'href="/topics/senkaku-islands/"' in html
+    assert 'href="/guidelines/2015/#III.A"' in html  # item 12 acts on the 2015 Guidelines, III.A
+    assert "Defense of Japan 2023" in html and "図表III-2-1-3" in html
+    assert "結果概要(抄)" in html  # the outcomes are the white paper's abridged summary
+    assert "プリンケン米國務長官" in html  # the scan's own form, beside the corrected one
+
+
+def test_a_meeting_page_links_the_meetings_before_and_after_it(client):
+    html = page(client, "/meetings/2023-01-11-scc/")
+    assert re.search(r'<a rel="prev" href="/meetings/2022-11-13-summit/"', html)
+    assert re.search(r'<a rel="next" href="/meetings/2023-01-12-defense-ministers/"', html)
+    oldest = page(client, "/meetings/1976-07-08-scc/")
+    assert 'rel="prev"' not in oldest and 'rel="next" href="/meetings/1996-06-28-vice-ministerial/"' in oldest
+
+
+def test_a_meeting_page_says_when_the_source_only_reports_a_plan(client):
+    meeting = Meeting.objects.get(slug="2022-07-economic-2plus2")
+    meeting.status = Meeting.Status.PLANNED
+    meeting.save()
+    assert "出典の記載による" in page(client, meeting.get_absolute_url())
+    assert "as the source reports it" in page(client, "/en" + meeting.get_absolute_url())
 
 
 def test_a_meeting_page_costs_the_same_queries_however_many_outcomes(client):
-    # The meeting with body, place and source; attendances with people and posts; outcomes; their topics.
-    def queries(slug):
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(f"/meetings/{slug}/").status_code == 200
-        return len(captured)
-
-    assert queries("2023-01-11-scc") == queries("2022-06-27-summit") == 4
-
-
-def test_a_meeting_page_escapes_what_curators_write(client):
-    outcome = Outcome.objects.get(meeting__slug="2022-06-27-summit", position=1)
-    outcome.text_ja = "<script>alert(1)</script>・注記"
-    outcome.save()
-    html = client.get("/meetings/2022-06-27-summit/").content.decode()
-    assert "<script>alert(1)</script>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;・注記" in html
+    # The meeting with body, place and source; attendances with people and posts; outcomes; their
+    # topics; their provisions with editions; the meeting before and the one after.
+    assert queries(client, "/meetings/2023-01-11-scc/") == queries(client, "/meetings/2022-06-27-summit/") == 7
 
 
 def test_a_meeting_known_only_to_the_month_shows_no_invented_day(client):
     meeting = Meeting.objects.get(slug="2023-04-vice-ministerial")
-    assert meeting.date_display == "2023-04"
-    html = client.get(meeting.get_absolute_url()).content.decode()
+    html = page(client, meeting.get_absolute_url())
     assert "2023-04" in html and "2023-04-01" not in html
     assert "鈴木防衛事務次官" in html and "Kathleen H. Hicks" in html
 
 
-def test_an_unknown_meeting_is_a_404(client):
-    assert client.get("/meetings/1900-01-01-summit/").status_code == 404
+HOSTILE = '<script>alert("x")</script>・注記'
+ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;・注記"
 
 
-def test_the_2015_guidelines_page_has_an_anchor_per_provision_and_the_operations_table(client, django_assert_num_queries):
-    with django_assert_num_queries(4):
-        response = client.get("/guidelines/2015/")
+@pytest.mark.parametrize("url", ["/", "/meetings/", "/meetings/?q=注記", "/meetings/2022-06-27-summit/",
+                                 "/en/meetings/2022-06-27-summit/", "/bodies/", "/bodies/SCC/", "/people/",
+                                 "/people/kishida-fumio/", "/topics/", "/topics/china/", "/search/?q=注記"])
+def test_every_page_escapes_what_curators_write(client, url):
+    meeting = Meeting.objects.get(slug="2022-06-27-summit")
+    meeting.title_ja = meeting.title_en = HOSTILE
+    meeting.save()
+    Outcome.objects.filter(meeting=meeting, position=1).update(text_ja=HOSTILE, text_en=HOSTILE)
+    for model, key in ((Person, {"slug": "kishida-fumio"}), (ConsultationBody, {"abbreviation": "SCC"}),
+                       (Topic, {"slug": "china"})):
+        record = model.objects.get(**key)
+        record.name_ja = record.name_en = HOSTILE
+        record.save()
+    from alliance.search.index import rebuild
+
+    rebuild()
+    html = page(client, url)
+    assert "<script>alert" not in html
+    assert ESCAPED in html
+
+
+@pytest.mark.parametrize("url", ["/meetings/1900-01-01-summit/", "/people/nobody/", "/topics/weather/",
+                                 "/bodies/XYZ/", "/guidelines/1999/", "/en/meetings/1900-01-01-summit/",
+                                 "/meetings/1900-01-01-summit/cite.bib"])
+def test_an_unknown_record_is_a_404_page_in_the_pages_language(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
     html = response.content.decode()
-    assert html.count('<section id="') == 91
+    assert ('<html lang="en">' in html) == url.startswith("/en/")
+    assert 'action="/meetings/"' in html or 'action="/en/meetings/"' in html  # a search box to carry on
+
+
+def test_the_body_page_shows_participants_per_side_with_periods_legal_basis_notes_and_meetings(client):
+    html = page(client, "/bodies/SCC/")
+    assert "日米安全保障協議委員会" in html
+    japan, us = html.index('id="side-japan"'), html.index('id="side-us"')
+    assert japan < html.index("外務大臣", japan) < us  # the Japanese side lists its ministers
+    assert "1990-12-26" in html  # the U.S. side's participants since the change of 1990
+    assert "Article IV" in html or "第4条" in html
+    assert 'id="note-1"' in html
+    assert 'href="/meetings/2023-01-11-scc/"' in html and 'href="/meetings/?body=SCC"' in html
+
+
+def test_the_body_list_and_the_lower_case_address(client):
+    html = page(client, "/bodies/")
+    assert all(f'href="/bodies/{abbreviation}/"' in html for abbreviation in ("SCC", "SSC", "SDC", "JC"))
+    response = client.get("/bodies/scc/")
+    assert response.status_code == 301 and response["Location"] == "/bodies/SCC/"
+
+
+def test_a_person_page_shows_names_reading_posts_and_every_meeting_attended(client):
+    html = page(client, "/people/hamada-yasukazu/")
+    assert "浜田靖一" in html and "Hamada Yasukazu" in html and "ハマダ" in html
+    assert "2022-08-10" in html  # took office
+    for slug in ("2022-09-14-defense-ministers", "2023-01-11-scc", "2023-01-12-defense-ministers"):
+        assert f'href="/meetings/{slug}/"' in html
+    assert 'href="/meetings/?person=hamada-yasukazu"' in html
+
+
+def test_the_people_list_links_everyone_with_their_meetings(client):
+    html = page(client, "/people/")
+    assert len(set(re.findall(r'href="/people/([a-z-]+)/"', html))) == 10
+    assert 'href="/meetings/?person=lloyd-j-austin-iii">4<' in html
+
+
+def test_a_topic_page_threads_its_items_and_provisions_in_date_order_with_a_chart(client):
+    html = page(client, "/topics/senkaku-islands/")
+    dates = re.findall(r'<li><a href="/meetings/[^"]+#item-\d+"><time datetime="([\d-]+)"', html)
+    assert len(dates) == 4 and dates == sorted(dates)
+    assert '<figure class="chart"' in html
+    intelligence = page(client, "/topics/isr/") if Topic.objects.filter(slug="isr").exists() else ""
+    assert intelligence == "" or "/guidelines/2015/#" in intelligence
+
+
+def test_the_topic_list_counts_items_and_provisions(client):
+    response = client.get("/topics/")
+    topics = {topic.slug: topic for topic in response.context["topics"]}
+    assert len(topics) == 32
+    assert topics["senkaku-islands"].outcome_count == 4
+    assert sum(topic.provision_count for topic in topics.values()) == sum(
+        Topic.objects.get(slug=slug).provisions.count() for slug in topics)
+
+
+def test_the_2015_guidelines_page_has_contents_headings_in_order_and_an_anchor_per_provision(client):
+    html = page(client, "/guidelines/2015/")
+    assert len(re.findall(r'<div id="[^"]+" class="provision depth-', html)) == 91
     assert 'id="IV.C.2"' in html and 'href="#IV.A.p2.1"' in html
+    assert '<nav class="toc"' in html and 'href="#IV"' in html
+    levels = [int(level) for level in re.findall(r"<h(\d) id=\"[^\"]+-heading\"", html)]
+    assert levels[0] == 2 and all(b <= a + 1 for a, b in zip(levels, levels[1:]))  # no level skipped going down
     assert "陸上攻撃に対処するための作戦" in html and "Operations to Counter Ground Attacks" in html
+    assert 'href="/meetings/2023-01-11-scc/#item-12"' in html  # the meeting whose item acts on III.A
+
+
+def test_the_guidelines_mark_unofficial_english_once_per_chapter_from_the_records_flags(client):
+    html = page(client, "/guidelines/2015/")
+    chapters = html.count('<section class="chapter"')
+    marks = html.count('class="unofficial"')
+    assert 0 < marks <= chapters + 2  # a chapter's mark, not one per paragraph (91 provisions)
+
+
+def test_the_guidelines_page_costs_the_same_queries_however_many_provisions(client):
+    # The edition; its provisions with sources; their topics; the outcome items acting on them with
+    # their meetings; the operations table.
+    assert queries(client, "/guidelines/2015/") == 5
+    assert queries(client, "/guidelines/1978/") == 2  # no provisions: nothing to prefetch
 
 
 def test_an_edition_the_source_only_names_says_so(client):
-    html = client.get("/guidelines/1978/").content.decode()
-    assert "1978-11-27" in html
-    assert "gives no provisions of this edition" in html
-    assert client.get("/guidelines/1999/").status_code == 404
+    html = page(client, "/en/guidelines/1978/")
+    assert "1978-11-27" in html and "gives no provisions" in html
+    assert 'href="/guidelines/2015/"' in page(client, "/guidelines/")
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("/bodies/", 1),  # bodies with their parent and meeting counts
+    ("/people/", 2),  # people with meeting counts; their tenures with posts
+    ("/guidelines/", 1),  # editions with provision counts
+    # body with parent and source; articles; participants; notes; subsidiaries; its meetings and their count
+    ("/bodies/SCC/", 7),
+    # person with source; tenures with posts; meetings attended and their count
+    ("/people/hamada-yasukazu/", 4),
+    # topic with source; the page of items and their count; provisions; items per year from the index
+    ("/topics/senkaku-islands/", 5),
+])
+def test_lists_and_record_pages_cost_a_fixed_number_of_queries(client, url, expected):
+    assert queries(client, url) == expected
+
+
+def test_the_topic_list_counts_once_per_change_of_the_data(client):
+    # The data version, then (first time) the items and provisions per topic; the topics.
+    assert queries(client, "/topics/") == 4
+    assert queries(client, "/topics/") == 2

@@ -1,11 +1,15 @@
 """The query language: terms are ANDed, "quoted phrases", -excluded terms, OR between terms.
 
 Parsing never fails: whatever cannot be read is dropped and said in `Query.notes`, so that a
-malformed query gives results or a clear message, never an error.
+malformed query gives results or a clear message, never an error. The notes are lazy
+translations: they read in the language of whoever shows them.
 """
 
 import unicodedata
 from dataclasses import dataclass, field
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from alliance.search.analyzer import QueryToken, query_tokens
 
@@ -88,7 +92,7 @@ def parse(raw):
     text = _clean(raw)
     if len(text) > MAX_QUERY_LENGTH:
         text = text[:MAX_QUERY_LENGTH]
-        query.notes.append(f"Only the first {MAX_QUERY_LENGTH} characters of the query were used.")
+        query.notes.append(format_lazy(_("Only the first {count} characters of the query were used."), count=MAX_QUERY_LENGTH))
     pending_or = False
     dropped = []
     count = 0
@@ -103,7 +107,7 @@ def parse(raw):
             continue
         count += 1
         if count > MAX_TERMS:
-            query.notes.append(f"Only the first {MAX_TERMS} terms of the query were used.")
+            query.notes.append(format_lazy(_("Only the first {count} terms of the query were used."), count=MAX_TERMS))
             break
         term = Term(text=word, tokens=tokens, phrase=quoted)
         if excluded:
@@ -114,10 +118,11 @@ def parse(raw):
             query.groups.append([term])
         pending_or = False
     if dropped:
-        query.notes.append("Ignored what holds no letter, digit or Japanese character: " + " ".join(dropped[:5]))
+        query.notes.append(format_lazy(_("Ignored what holds no letter, digit or Japanese character: {words}"),
+                                       words=" ".join(dropped[:5])))
     if query.is_empty and query.excluded:
-        query.notes.append("Add a word to search for: a query cannot consist only of excluded terms.")
+        query.notes.append(_("Add a word to search for: a query cannot consist only of excluded terms."))
         query.excluded = []
     if query.is_empty and (raw or "").strip() and not query.notes:
-        query.notes.append("Nothing to search for: type a word in Japanese or English, a name or a code such as 2+2.")
+        query.notes.append(_("Nothing to search for: type a word in Japanese or English, a name or a code such as 2+2."))
     return query
