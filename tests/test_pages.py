@@ -228,3 +228,20 @@ def test_the_topic_list_counts_once_per_change_of_the_data(client):
     # The data version, then (first time) the items and provisions per topic; the topics.
     assert queries(client, "/topics/") == 4
     assert queries(client, "/topics/") == 2
+
+
+def test_a_fault_is_a_plain_500_page_in_the_pages_language(client, monkeypatch):
+    from meetings.models import MeetingQuerySet
+
+    def broken(queryset):
+        raise RuntimeError("the database is on fire")
+
+    assert client.get("/").status_code == 200  # every module loaded before the fault is planted
+    monkeypatch.setattr(MeetingQuerySet, "with_details", broken)
+    client.raise_request_exception = False
+    response = client.get("/en/meetings/")
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert '<html lang="en">' in html and "Something went wrong" in html
+    assert "on fire" not in html and "Traceback" not in html
+    assert '<html lang="ja">' in client.get("/meetings/").content.decode()
