@@ -120,7 +120,7 @@ def body_detail(request, abbreviation):
     meetings = body.meetings.select_related("place").order_by("-date", "slug")
     sides = [(side, [p for p in body.participants.all() if p.side == side]) for side in ("japan", "us")]
     context = {"body": body, "sides": sides, "meetings": meetings[:LATEST], "meeting_count": meetings.count(),
-               "notes": body.notes.all()}
+               "notes": body.notes.all(), "abbreviation_suffix": f" ({body.abbreviation})"}
     return render(request, "alliance/body_detail.html", context)
 
 

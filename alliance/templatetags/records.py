@@ -18,15 +18,16 @@ def one(record, field):
 
 
 @register.simple_tag
-def both(record, field):
-    """`field` in the page's language, then in the other (`.other`), each with its lang."""
+def both(record, field, suffix=""):
+    """`field` in the page's language (with `suffix`, e.g. an abbreviation), then in the other
+    (`.other`), each with its lang."""
     text, language = in_language(record, field)
     other = "en" if language == "ja" else "ja"
     other_text = getattr(record, f"{field}_{other}", "") or ""
+    first = format_html('<span lang="{}">{}</span>{}', language, text, suffix)
     if not other_text or other_text == text:
-        return format_html('<span lang="{}">{}</span>', language, text)
-    return format_html('<span lang="{}">{}</span> <span class="other" lang="{}">{}</span>',
-                       language, text, other, other_text)
+        return first
+    return format_html('{} <span class="other" lang="{}">{}</span>', first, other, other_text)
 
 
 @register.simple_tag
@@ -65,3 +66,14 @@ def marked(record, field, query):
             return format_html('<span lang="{}">{}</span>', language, found)
     text, language = in_language(record, field)
     return format_html('<span lang="{}">{}</span>', language, text)
+
+
+@register.simple_tag
+def paragraphs(record, field):
+    """`field` as paragraphs: the page's language, then the other (`.other`), each with its lang."""
+    text, language = in_language(record, field)
+    other = "en" if language == "ja" else "ja"
+    other_text = getattr(record, f"{field}_{other}", "") or ""
+    if not other_text or other_text == text:
+        return format_html('<p lang="{}">{}</p>', language, text)
+    return format_html('<p lang="{}">{}</p><p class="other" lang="{}">{}</p>', language, text, other, other_text)
