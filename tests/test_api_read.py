@@ -163,3 +163,14 @@ def test_search_by_type_and_its_errors(client):
     response = client.get("/api/v1/search/", {"type": "weather"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400 and set(response.json()["errors"]) == {"q", "type"}
     assert client.get("/api/v1/search/", {"q": "!!!"}).json()["messages"]
+
+
+def test_a_meeting_is_addressed_by_its_slug_alone_whatever_the_list_filters_say(client):
+    response = client.get("/api/v1/meetings/2023-01-11-scc/", {"kind": "picnic", "q": "zzz"})
+    assert response.status_code == 200 and response.json()["slug"] == "2023-01-11-scc"
+
+
+def test_the_list_schema_declares_the_messages(client):
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    listing = schema["components"]["schemas"]["PaginatedMeetingList"]
+    assert "messages" in listing["properties"] and "messages" in listing["required"]

@@ -5,6 +5,7 @@ write, answers 404 for what does not exist, and costs the same number of queries
 the record holds.
 """
 
+import json
 import re
 
 import pytest
@@ -245,3 +246,24 @@ def test_a_fault_is_a_plain_500_page_in_the_pages_language(client, monkeypatch):
     assert '<html lang="en">' in html and "Something went wrong" in html
     assert "on fire" not in html and "Traceback" not in html
     assert '<html lang="ja">' in client.get("/meetings/").content.decode()
+
+
+def test_a_meeting_page_offers_its_citation_to_copy_download_and_harvest(client):
+    html = page(client, "/en/meetings/2023-01-11-scc/")
+    citation = re.search(r'<textarea id="citation"[^>]*>([^<]+)</textarea>', html).group(1)
+    assert "2023-01-11" in citation and "/meetings/2023-01-11-scc/" in citation and "Fig. III-2-1-3" in citation
+    assert '<meta name="citation_title"' in html and '<meta name="citation_publication_date" content="2023/01/11">' in html
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.+?)</script>', html, re.S).group(1))
+    assert data["@type"] == "Event" and data["startDate"] == "2023-01-11"
+    for suffix, content_type, says in (("bib", "application/x-bibtex", "@misc{"), ("ris", "application/x-research-info-systems", "TY  - "),
+                                       ("json", "application/vnd.citationstyles.csl+json", '"issued"')):
+        response = client.get(f"/meetings/2023-01-11-scc/cite.{suffix}")
+        assert response.status_code == 200 and response["Content-Type"].startswith(content_type)
+        assert response["Content-Disposition"] == f'attachment; filename="2023-01-11-scc.{suffix}"'
+        assert says in response.content.decode()
+
+
+def test_the_admin_link_is_shown_to_staff_only(client, django_user_model):
+    assert 'href="/admin/"' not in page(client, "/")
+    client.force_login(django_user_model.objects.create_user("curator", password="x", is_staff=True))
+    assert 'href="/admin/"' in page(client, "/")
