@@ -225,9 +225,14 @@ def main():
     parser.add_argument("--fresh", action="store_true", help="drop the benchmark database and generate anew")
     parser.add_argument("--baseline-repeat", type=int, default=3, help="timed runs of each query (the baseline)")
     parser.add_argument("--only", choices=["index", "page"], help="only the index table, or only the search page table")
+    parser.add_argument("--writes", type=int, default=0,
+                        help="before timing, save this many meetings as a curator would (each reindexes its entries)")
     args = parser.parse_args()
 
     setup(args.database, args.fresh)
+    from django.conf import settings
+
+    settings.DEBUG = False  # as served: no query log, no debug templates
     from django.db import connection
 
     from meetings.models import Meeting
@@ -238,6 +243,13 @@ def main():
         started = time.perf_counter()
         generate(args.meetings)
         print(f"generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    if args.writes:
+        started = time.perf_counter()
+        for meeting in Meeting.objects.filter(slug__startswith="bench-").order_by("?")[: args.writes]:
+            meeting.title_en = meeting.title_en.rstrip("*") + "*"
+            meeting.save()
+        print(f"saved {args.writes} meetings in {time.perf_counter() - started:.1f} s; timing right after, no VACUUM",
+              file=sys.stderr)
     total = Meeting.objects.count()
     if args.only != "page":
         index_table(args, connection.vendor, total)

@@ -1,6 +1,7 @@
 """The analyzer and the query language: what text becomes, for documents and queries alike."""
 
 import pytest
+from django.utils import translation
 
 from alliance.search.analyzer import QueryToken, document_terms, normalize, query_tokens, tokenize
 from alliance.search.fields import fts_stream, tsvector_literal
@@ -89,4 +90,10 @@ def test_the_query_language(raw, groups, excluded):
     ("a" * 2000, "first 500 characters"),
 ])
 def test_what_cannot_be_searched_is_said(raw, note):
-    assert any(note in message for message in parse(raw).notes)
+    notes = parse(raw).notes
+    with translation.override("en"):
+        english = [str(message) for message in notes]
+    with translation.override("ja"):
+        japanese = [str(message) for message in notes]
+    assert any(note in text for text in english)
+    assert all(ja != en for ja, en in zip(japanese, english))  # read in the language of the page showing them
