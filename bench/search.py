@@ -88,7 +88,7 @@ def generate(count, seed=2023):
     from django.db import connection, transaction
 
     from alliance.models import Source
-    from alliance.search.models import SearchEntry
+    from alliance.search.models import SearchEntry, sample_bucket
     from meetings.models import Attendance, Meeting, Outcome
 
     from alliance.search import backends
@@ -156,7 +156,7 @@ def generate(count, seed=2023):
                                                 chunksize=50)
                 SearchEntry.objects.bulk_create(
                     SearchEntry(kind="meeting", object_id=meeting.pk, sort_date=meeting.date, document=document,
-                                facets=facet_terms)
+                                facets=facet_terms, sample=sample_bucket(meeting.pk))
                     for (meeting, _, _), (document, facet_terms) in zip(fields, documents)
                 )
             print(f"  generated {min(first + batch, count):,} / {count:,}", file=sys.stderr, end="\r")

@@ -106,6 +106,8 @@ def facet_panels(facets, params, chosen):
                     str(chosen[name]).casefold(), (chosen[name], "", chosen[name]))
                 panel.chosen = Value(canonical, label, lang, counts.get(str(chosen[name]).casefold(), 0), "")
                 panel.remove_url = link(params, **{name: None})
+        if panel.chosen:
+            panel.chosen.count = facets.total  # every match carries the value chosen: exact, never estimated
         if panel.values or panel.chosen:
             panels.append(panel)
     return panels

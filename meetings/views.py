@@ -22,7 +22,7 @@ def meeting_list(request):
         context = {"filterset": filterset, "kept": _kept(request.GET)}
         return render(request, "meetings/meeting_list.html", context, status=400)
     results = filterset.qs
-    facets = results.facets()  # counts the matches too
+    facets = results.facets()
     page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
     chosen = {name: value for name, value in filterset.form.cleaned_data.items() if value and name not in ("q", "ordering")}
     context = {
@@ -31,6 +31,8 @@ def meeting_list(request):
         "page": page,
         "hits": hits(page.object_list, results.query),
         "panels": facet_panels(facets, request.GET, chosen),
+        "facets": facets,
+        "estimated": facets.estimated,
         "chart": kind_chart(facets.per_year.get("kind", {}), chart_id="results-chart") if facets.total else "",
         "alone": each_part_alone(results, request.GET, chosen) if not facets.total and results.searchable else [],
         "export_query": _export_query(request.GET),

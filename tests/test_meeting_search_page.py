@@ -168,11 +168,25 @@ def test_the_header_of_every_page_has_a_meeting_search_box(client):
 
 
 def test_the_search_page_costs_the_same_queries_for_few_or_many_hits(client):
-    # Facet counts (which count the matches too); the page's ids; meetings with body, place and
-    # source; attendances; outcomes; topics; provisions; the labels of bodies, people, places, topics.
+    # The count; the facet counts; the page's ids; meetings with body, place and source;
+    # attendances; outcomes; topics; provisions; the labels of bodies, people, places, topics.
     def queries(params):
         with CaptureQueriesContext(connection) as captured:
             search_page(client, params)
         return len(captured)
 
-    assert queries("?q=日米") == queries("?q=尖閣") == queries("?q=尖閣&page=1") == queries("") == 11
+    assert queries("?q=日米") == queries("?q=尖閣") == queries("?q=尖閣&page=1") == queries("") == 12
+
+
+def test_facet_counts_of_very_many_matches_are_marked_as_estimates(client, monkeypatch):
+    from alliance.search import service
+
+    monkeypatch.setattr(service, "EXACT_FACETS", 5)
+    monkeypatch.setattr(service, "FACET_SAMPLE", 5)
+    response = search_page(client, "?q=日米", "/en")
+    html = response.content.decode()
+    assert response.context["estimated"] and response.context["page"].paginator.count == 14  # the total stays exact
+    assert "≈" in html and "are estimated from" in html
+    chosen = search_page(client, "?q=日米&kind=summit", "/en")
+    kind = next(panel for panel in chosen.context["panels"] if panel.name == "kind")
+    assert kind.chosen.count == chosen.context["page"].paginator.count == 5  # a chosen value's count is exact

@@ -276,17 +276,31 @@ def test_nothing_to_search_for_costs_no_query(django_assert_num_queries):
         assert results.count() == 0 and results[:20] == [] and results.facets().total == 0
 
 
-def test_facets_count_the_matches_that_carry_each_value_in_one_query(django_assert_num_queries):
+def test_facets_count_the_matches_that_carry_each_value(django_assert_num_queries):
     results = search(query="尖閣")
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the count, then the facets
         facets = results.facets()
     assert facets.total == 3 and facets.years == {2022: 2, 2023: 1}
     assert facets.counts["kind"] == {"defense-ministers": 1, "summit": 1, "scc": 1}
     assert facets.counts["person"]["lloyd-j-austin-iii"] == 2 and facets.counts["person"]["kishida-fumio"] == 1
     assert facets.counts["topic"]["senkaku-islands"] == 3
     assert facets.per_year["kind"][2022] == {"defense-ministers": 1, "summit": 1}
+    assert not facets.estimated
     with django_assert_num_queries(0):
-        assert results.count() == 3  # the facets counted the matches too
+        assert results.count() == 3  # counted once
+
+
+def test_the_facets_of_very_many_matches_are_estimated_from_a_fixed_sample(monkeypatch):
+    from alliance.search import service
+
+    monkeypatch.setattr(service, "EXACT_FACETS", 5)
+    monkeypatch.setattr(service, "FACET_SAMPLE", 5)
+    facets = search(query="日米").facets()
+    assert facets.total == 14 and facets.estimated and 0 < facets.sampled < 14
+    assert abs(sum(facets.counts["kind"].values()) - 14) <= len(facets.counts["kind"])  # scaled up, rounded
+    assert facets.values("kind") == search(query="日米").facets().values("kind")  # the same sample every time
+    exact = search(query="尖閣").facets()
+    assert not exact.estimated and exact.sampled == exact.total == 3
 
 
 @pytest.mark.parametrize("query, filters", [("", {}), ("核", {}), ("日米", {"kind": "summit"}), ("台湾", {"person": "kishida-fumio"}),

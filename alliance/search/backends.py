@@ -155,10 +155,13 @@ class PostgresBackend:
         return cursor.fetchall()
 
 
-    def facet_counts(self, cursor, kind, match):
+    def facet_counts(self, cursor, kind, match, buckets=None):
         """(facet term, year, how many matches carry it) for every facet term of the matches,
-        and ("*", year, how many matches) for the year totals: one pass over the matches."""
+        and ("*", year, how many matches) for the year totals: one pass over the matches, or over
+        those in the first `buckets` sample buckets."""
         where, params = self._where(kind, match)
+        if buckets is not None:
+            where, params = f"{where} AND e.sample < %s", [*params, buckets]
         cursor.execute(
             f"SELECT f.term, extract(year FROM e.sort_date)::int, count(*) FROM {ENTRY_TABLE} e "
             f"CROSS JOIN LATERAL unnest(array_append(e.facets, '{ALL}')) AS f(term) WHERE {where} GROUP BY 1, 2",
@@ -274,13 +277,16 @@ class SQLiteBackend:
             (rowid & ID_MASK, datetime.date.fromordinal(max(1, rowid >> ID_BITS)), rank) for rowid, rank in cursor.fetchall()
         ]
 
-    def facet_counts(self, cursor, kind, match):
+    def facet_counts(self, cursor, kind, match, buckets=None):
         table, object_id, where, params, _ = self._where(kind, match)
+        sampled = ""
+        if buckets is not None:
+            sampled, params = " WHERE e.sample < %s", [*params, buckets]
         cursor.execute(
             f"SELECT j.value, CAST(strftime('%%Y', e.sort_date) AS INTEGER), count(*) "
             f"FROM (SELECT {object_id} AS object_id FROM {table} WHERE {where}) m "
             f"JOIN {ENTRY_TABLE} e ON e.kind = '{kind}' AND e.object_id = m.object_id, "
-            f"json_each(json_insert(e.facets, '$[#]', '{ALL}')) j GROUP BY 1, 2",
+            f"json_each(json_insert(e.facets, '$[#]', '{ALL}')) j{sampled} GROUP BY 1, 2",
             params,
         )
         return cursor.fetchall()

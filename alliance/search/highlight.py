@@ -1,19 +1,30 @@
 """Highlighted snippets, built from the analyzer's offsets and HTML-escaped."""
 
+import unicodedata
 from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from alliance.search.analyzer import is_japanese, tokenize
+from alliance.search.analyzer import VARIANTS, is_japanese, tokenize
 
 
 def _matches(token, query_token):
     return token.term.startswith(query_token.term) if query_token.prefix else token.term == query_token.term
 
 
+def _may_match(text, query):
+    """False when no term of the query can match `text`: some token of every term is absent from
+    it even roughly normalized (NFKC, case, variants, no spaces). Cheap, in C, and never wrong
+    when it says False, so that the analyzer runs only on texts that may match."""
+    rough = "".join(unicodedata.normalize("NFKC", text).casefold().translate(VARIANTS).split())
+    return any(all(token.term in rough for token in term.tokens) for term in query.terms)
+
+
 def spans(text, query):
     """(start, end) offsets in `text` of every match of the query's terms, merged and sorted."""
+    if not text or not _may_match(text, query):
+        return []
     tokens = tokenize(text)
     found = []
     for term in query.terms:

@@ -47,7 +47,7 @@ def register(kind, model, documents, facets=()):
 
 def reindex(kind, ids):
     """Bring the entries of these records up to date: update, create, or delete where gone."""
-    from alliance.search.models import SearchEntry
+    from alliance.search.models import SearchEntry, sample_bucket
 
     ids = {object_id for object_id in ids if object_id is not None}
     if not ids:
@@ -61,7 +61,7 @@ def reindex(kind, ids):
         if object_id in existing:
             SearchEntry.objects.filter(pk=existing[object_id]).update(**values)
         else:
-            created.append(SearchEntry(kind=kind, object_id=object_id, **values))
+            created.append(SearchEntry(kind=kind, object_id=object_id, sample=sample_bucket(object_id), **values))
     SearchEntry.objects.bulk_create(created)
 
 

@@ -4,7 +4,7 @@
                      sort="relevance", queryset=Meeting.objects.with_details())
     results.count()      # one query
     results[0:20]        # the first page: the ids from the index, then the records from `queryset`
-    results.facets()     # how many matches carry each facet value, per year: one query
+    results.facets()     # how many matches carry each facet value, per year: the count and one query
     results.messages     # what the query parser had to say
 
 `SearchResults` is lazy and sliceable, so Django's `Paginator` and DRF's pagination page it as
@@ -16,6 +16,7 @@ Ranking every match of a frequent term would cost more than the whole rest of th
 """
 
 import datetime
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -24,9 +25,12 @@ from django.db import connection
 from alliance.search import backends
 from alliance.search.analyzer import facet
 from alliance.search.index import REGISTRY, UNDATED
+from alliance.search.models import SAMPLE_BUCKETS
 from alliance.search.query import Query, parse
 
 RANK_WINDOW = 500
+EXACT_FACETS = 2000  # up to this many matches, facet counts are exact
+FACET_SAMPLE = 2000  # past that, they are estimated from about this many of the matches
 MAX_SLICE = 10000  # a CSV export takes every row at once; pages ask for fewer
 SORTS = ("relevance", "newest", "oldest")
 AGE_DISCOUNT_PER_YEAR = 0.1
@@ -130,44 +134,67 @@ class SearchResults:
         return ids
 
     def facets(self):
-        """How many matches carry each facet value, overall and per year (one query)."""
+        """How many matches carry each facet value, overall and per year: the count, then one
+        query. Counting the facets costs about a microsecond per facet value of each match, so
+        past EXACT_FACETS matches they are estimated from the matches in a fixed pseudo-random
+        share of the entries (about FACET_SAMPLE of them), and `Facets.estimated` says so."""
         if self._facets is None:
-            rows = _run(lambda backend, cursor: backend.facet_counts(cursor, self.kind, self.match)) if self.searchable else []
-            self._facets = Facets.from_rows(rows)
-            if self._count is None:
-                self._count = self._facets.total
+            total = self.count()
+            buckets = None
+            if total > EXACT_FACETS:
+                buckets = min(SAMPLE_BUCKETS, math.ceil(SAMPLE_BUCKETS * FACET_SAMPLE / total))
+            rows = _run(lambda backend, cursor: backend.facet_counts(cursor, self.kind, self.match, buckets)) if total else []
+            self._facets = Facets.from_rows(rows, total, sampled=buckets is not None)
         return self._facets
 
 
 @dataclass
 class Facets:
-    """Facet counts of a search: {name: {value: count}}, and the same per year."""
+    """Facet counts of a search: {name: {value: count}}, and the same per year.
+
+    `total` is the exact number of matches. When `estimated`, the other counts were counted over
+    `sampled` of the matches and scaled up to the total."""
 
     counts: dict = field(default_factory=dict)
     per_year: dict = field(default_factory=dict)  # {name: {year: {value: count}}}
     years: dict = field(default_factory=dict)  # {year: matches}
     total: int = 0
+    sampled: int = 0
+
+    @property
+    def estimated(self):
+        return self.sampled < self.total
 
     @classmethod
-    def from_rows(cls, rows):
-        facets = cls()
+    def from_rows(cls, rows, total, sampled=False):
+        """The counts from the backend's rows; `sampled`: the rows count a sample of the matches."""
         counts = defaultdict(lambda: defaultdict(int))
         per_year = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+        years, counted = defaultdict(int), 0
         for term, year, count in rows:
             year = int(year) if year is not None else UNDATED.year
             if term == backends.ALL:
-                facets.total += count
+                counted += count
                 if year != UNDATED.year:
-                    facets.years[year] = facets.years.get(year, 0) + count
+                    years[year] += count
                 continue
             name, _, value = term.partition(":")
             counts[name][value] += count
             if year != UNDATED.year:
                 per_year[name][year][value] += count
-        facets.counts = {name: dict(values) for name, values in counts.items()}
-        facets.per_year = {name: {year: dict(values) for year, values in years.items()} for name, years in per_year.items()}
-        facets.years = dict(sorted(facets.years.items()))
-        return facets
+        scale = total / counted if sampled and counted else 1
+
+        def scaled(count):
+            return count if scale == 1 else max(1, round(count * scale))
+
+        return cls(
+            counts={name: {value: scaled(n) for value, n in values.items()} for name, values in counts.items()},
+            per_year={name: {year: {value: scaled(n) for value, n in values.items()} for year, values in by_year.items()}
+                      for name, by_year in per_year.items()},
+            years={year: scaled(n) for year, n in sorted(years.items())},
+            total=total,
+            sampled=counted if sampled else total,
+        )
 
     def values(self, name):
         """(value, count) of a facet, most frequent first."""

@@ -77,3 +77,13 @@ def paragraphs(record, field):
     if not other_text or other_text == text:
         return format_html('<p lang="{}">{}</p>', language, text)
     return format_html('<p lang="{}">{}</p><p class="other" lang="{}">{}</p>', language, text, other, other_text)
+
+
+@register.filter
+def approximately(count):
+    """An estimated count to two significant figures: 12,345 → 12,000."""
+    count = int(count)
+    if count < 100:
+        return f"{count:,}"
+    digits = len(str(count)) - 2
+    return f"{round(count, -digits):,}"
