@@ -74,12 +74,13 @@ def setup(database, fresh):
 
 
 def _document(args):
+    from alliance.search.backends import sample_group, sample_term
     from alliance.search.fields import fts_stream, tsvector_literal
     from alliance.search.index import Document
 
-    vendor, fields, facets = args
+    vendor, object_id, fields, facets = args
     document = Document(None, fields, facets)
-    terms = document.terms()
+    terms = document.terms(extra=[sample_term(sample_group(object_id))])
     return (tsvector_literal(terms) if vendor == "postgresql" else fts_stream(terms)), document.facet_terms()
 
 
@@ -88,7 +89,7 @@ def generate(count, seed=2023):
     from django.db import connection, transaction
 
     from alliance.models import Source
-    from alliance.search.models import SearchEntry, sample_bucket
+    from alliance.search.models import SearchEntry
     from meetings.models import Attendance, Meeting, Outcome
 
     from alliance.search import backends
@@ -152,11 +153,11 @@ def generate(count, seed=2023):
                 Outcome.topics.through.objects.bulk_create(
                     Outcome.topics.through(outcome_id=outcome.pk, topic_id=topic.pk)
                     for outcome, item in zip(outcomes, chosen_items) for topic in item["topics"])
-                documents = pool_of_workers.map(_document, [(connection.vendor, doc, facets) for _, doc, facets in fields],
+                documents = pool_of_workers.map(_document, [(connection.vendor, meeting.pk, doc, facets) for meeting, doc, facets in fields],
                                                 chunksize=50)
                 SearchEntry.objects.bulk_create(
                     SearchEntry(kind="meeting", object_id=meeting.pk, sort_date=meeting.date, document=document,
-                                facets=facet_terms, sample=sample_bucket(meeting.pk))
+                                facets=facet_terms)
                     for (meeting, _, _), (document, facet_terms) in zip(fields, documents)
                 )
             print(f"  generated {min(first + batch, count):,} / {count:,}", file=sys.stderr, end="\r")

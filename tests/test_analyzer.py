@@ -97,3 +97,20 @@ def test_what_cannot_be_searched_is_said(raw, note):
         japanese = [str(message) for message in notes]
     assert any(note in text for text in english)
     assert all(ja != en for ja, en in zip(japanese, english))  # read in the language of the page showing them
+
+
+def test_the_fast_normalization_agrees_with_the_one_character_at_a_time():
+    # Texts of characters that stay one character each are normalized at once; others one by
+    # one. Both must give the same text and offsets, the scan's spaces removed the same way.
+    import random
+
+    from alliance.search.analyzer import SCAN_SPACE, _normalize_by_character, normalize
+
+    alphabet = "あア日米國兩 　\t\n-+2ＭＱ－９a,Z_。「」・ー"
+    rng = random.Random(2023)
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16)))
+        chars, origins = _normalize_by_character(text)
+        kept = [(char, origin) for index, (char, origin) in enumerate(zip(chars, origins))
+                if not any(space.start() <= index < space.end() for space in SCAN_SPACE.finditer(chars))]
+        assert normalize(text) == ("".join(char for char, _ in kept), [origin for _, origin in kept]), repr(text)

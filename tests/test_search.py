@@ -355,3 +355,28 @@ def test_a_misread_form_shows_the_item_with_the_printed_form_marked():
     [snippet] = matching_outcomes(meeting.outcomes.all(), parse("プライスキップ"))
     assert "<mark>プライスキップ</mark>" in snippet.printed
     assert "プライスキャップ" in snippet.text_ja and "<mark>" not in snippet.text_ja
+
+
+@pytest.mark.parametrize("object_id", [1, 2, 3, 1000, 99_999, 123_456_789, 2**31 + 5, 3_000_000_000])
+def test_the_sample_group_is_the_same_in_the_database_and_in_python(object_id):
+    from django.db import connection
+
+    from alliance.search.backends import SAMPLE_GROUP_SQL, sample_group
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {SAMPLE_GROUP_SQL} FROM (SELECT CAST(%s AS BIGINT) AS object_id) t", [object_id])
+        assert cursor.fetchone()[0] == sample_group(object_id)
+
+
+def test_the_sample_groups_spread_evenly_and_the_index_selects_them():
+    import dataclasses
+
+    from alliance.search.backends import SAMPLE_GROUPS, sample_group
+
+    groups = [sample_group(object_id) for object_id in range(1, 25601)]
+    assert min(groups.count(g) for g in range(SAMPLE_GROUPS)) > 50  # about 100 each
+    half = search(query="日米")
+    half.match = dataclasses.replace(half.match, sample=SAMPLE_GROUPS // 2)
+    expected = {m.pk for m in search(query="日米")[:100] if sample_group(m.pk) < SAMPLE_GROUPS // 2}
+    assert {m.pk for m in half[:100]} == expected and 0 < len(expected) < 14
+    assert search(query="sample").count() == 0  # the sample term is no word anyone can search for

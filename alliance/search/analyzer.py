@@ -12,6 +12,7 @@ Latin letters and digits give words; + joins (2+2), and - joins where a digit is
 (MQ-9, F-35), so codes are findable as written while cross-Strait is two words.
 """
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -25,7 +26,6 @@ VARIANTS = str.maketrans(
 
 # Sound marks written after a character combine with it under NFKC (ｶﾞ → ガ, か + ゙ → が).
 COMBINING_MARKS = {"\uff9e", "\uff9f", "\u3099", "\u309a"}
-WORD_JOINERS = "+-"
 FIELD_GAP = 1  # positions skipped between fields, so that no phrase runs across two fields
 
 
@@ -44,12 +44,70 @@ def is_japanese(char):
     )
 
 
-def is_word_char(char):
-    return char.isalnum() and not is_japanese(char)
+# The ranges of is_japanese, as a regular expression class.
+JAPANESE_CLASS = ("\u3041-\u309f\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+                  "\uf900-\ufaff\U00020000-\U0002fa1f\u3005-\u3007")
+# A space (or several) between two Japanese characters: what a scan leaves inside a word.
+SCAN_SPACE = re.compile(f"(?<=[{JAPANESE_CLASS}]) +(?=[{JAPANESE_CLASS}])")
+WHITESPACE = str.maketrans("\t\n\r", "   ")
+
+
+def _one_to_one():
+    """A pattern for texts of characters that NFKC and case folding turn into exactly one
+    character each, none of them combining with a neighbour: ASCII, Japanese punctuation, kana,
+    the unified ideographs and the full-width forms, less the few that expand (ヿ, ゟ, ㌀…)."""
+    chars = []
+    for low, high in ((0x20, 0x7E), (0x3000, 0x30FF), (0x4E00, 0x9FFF), (0xFF01, 0xFF5E)):
+        for code in range(low, high + 1):
+            char = chr(code)
+            folded = unicodedata.normalize("NFKC", char).casefold()
+            if (len(folded) == 1 and not unicodedata.combining(char) and char not in COMBINING_MARKS
+                    and not unicodedata.combining(folded) and unicodedata.category(char) != "Mn"):
+                chars.append(char)
+    return chars
+
+
+def _class_of(chars):
+    """A regular expression class of these characters, as ranges."""
+    runs, first, last = [], None, None
+    for char in chars:
+        if last is not None and ord(char) == ord(last) + 1:
+            last = char
+            continue
+        if first is not None:
+            runs.append((first, last))
+        first = last = char
+    if first is not None:
+        runs.append((first, last))
+    return "".join(re.escape(a) if a == b else f"{re.escape(a)}-{re.escape(b)}" for a, b in runs)
+
+
+ONE_TO_ONE = re.compile(f"[\t\n\r{_class_of(_one_to_one())}]*")
 
 
 def normalize(text):
     """The normalized text and, for each of its characters, the index of the source character."""
+    if ONE_TO_ONE.fullmatch(text):
+        # Each character becomes one: normalize the whole text at once; each stands at its own index.
+        chars = unicodedata.normalize("NFKC", text).casefold().translate(VARIANTS).translate(WHITESPACE)
+        origins = range(len(text))
+    else:
+        chars, origins = _normalize_by_character(text)
+    # Drop the spaces a scan leaves inside Japanese words: 協 議委員会 → 協議委員会.
+    if " " not in chars:
+        return chars, list(origins)
+    kept_chars, kept_origins, cursor = [], [], 0
+    for space in SCAN_SPACE.finditer(chars):
+        kept_chars.append(chars[cursor : space.start()])
+        kept_origins.extend(origins[cursor : space.start()])
+        cursor = space.end()
+    kept_chars.append(chars[cursor:])
+    kept_origins.extend(origins[cursor:])
+    return "".join(kept_chars), kept_origins
+
+
+def _normalize_by_character(text):
+    """Character by character, for texts with characters that expand or combine (ｶﾞ, ß, ㈱)."""
     chars, origins = [], []
     i, length = 0, len(text)
     while i < length:
@@ -62,16 +120,7 @@ def normalize(text):
             chars.append(char)
             origins.append(i)
         i = j
-    # Drop the spaces a scan leaves inside Japanese words: 協 議委員会 → 協議委員会.
-    kept_chars, kept_origins = [], []
-    for index, char in enumerate(chars):
-        if char == " " and kept_chars and is_japanese(kept_chars[-1]):
-            following = next((c for c in chars[index + 1 :] if c != " "), "")
-            if following and is_japanese(following):
-                continue
-        kept_chars.append(char)
-        kept_origins.append(origins[index])
-    return "".join(kept_chars), kept_origins
+    return "".join(chars), origins
 
 
 @dataclass(frozen=True)
@@ -82,50 +131,23 @@ class Token:
     japanese: bool
 
 
-def _words(normalized):
-    """Spans of words: runs of letters and digits, joined by + or by a - beside a digit."""
-    spans, i, length = [], 0, len(normalized)
-    while i < length:
-        if not is_word_char(normalized[i]):
-            i += 1
-            continue
-        j = i
-        while True:
-            while j < length and is_word_char(normalized[j]):
-                j += 1
-            if j + 1 < length and normalized[j] in WORD_JOINERS and is_word_char(normalized[j + 1]):
-                if normalized[j] == "+" or normalized[j - 1].isdigit() or normalized[j + 1].isdigit():
-                    j += 1
-                    continue
-            break
-        spans.append((i, j))
-        i = j
-    return spans
+# A token: a Japanese character, or a word (letters and digits joined by + or by a - beside a digit).
+WORD_CHAR = f"[^\\W_{JAPANESE_CLASS}]"
+TOKEN = re.compile(f"(?P<japanese>[{JAPANESE_CLASS}])|{WORD_CHAR}+(?:(?:\\+|(?<=\\d)-|-(?=\\d)){WORD_CHAR}+)*")
 
 
 def tokenize(text):
     """The tokens of a text in order: one per Japanese character, one per word."""
     normalized, origins = normalize(text)
     tokens = []
-    words = {start: end for start, end in _words(normalized)}
-    i, length = 0, len(normalized)
-
-    def span(start, end):
-        return origins[start], origins[end - 1] + 1
-
-    while i < length:
-        char = normalized[i]
-        if is_japanese(char):
-            following = normalized[i + 1] if i + 1 < length else ""
-            term = char + following if following and is_japanese(following) else char
-            tokens.append(Token(term, *span(i, i + 1), japanese=True))
-            i += 1
-        elif i in words:
-            end = words[i]
-            tokens.append(Token(normalized[i:end], *span(i, end), japanese=False))
-            i = end
+    for match in TOKEN.finditer(normalized):
+        start, end = match.span()
+        if match.lastgroup == "japanese":
+            following = normalized[start + 1 : start + 2]
+            term = normalized[start] + following if following and is_japanese(following) else normalized[start]
+            tokens.append(Token(term, origins[start], origins[start] + 1, japanese=True))
         else:
-            i += 1
+            tokens.append(Token(normalized[start:end], origins[start], origins[end - 1] + 1, japanese=False))
     return tokens
 
 

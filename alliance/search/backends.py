@@ -23,6 +23,22 @@ ENTRY_TABLE = "search_searchentry"
 KINDS = ("meeting", "outcome", "provision", "body", "person")
 ALL = "*"  # the facet term every entry carries in facet counts: the totals per year
 
+SAMPLE_GROUPS = 256
+# Every document holds one sample term, "sample:0" … "sample:255": its record's group, the top 8
+# bits of a multiplicative hash of the id, so that records made one after the other spread evenly
+# over the groups. The facet counts of very many matches are estimated from the matches in the
+# first few groups, which the search index itself selects: only those are read.
+SAMPLE_GROUP_SQL = "((object_id * 2654435761 - (object_id * 2654435761 / 4294967296) * 4294967296) / 16777216)"
+
+
+def sample_group(object_id):
+    """What SAMPLE_GROUP_SQL computes, in Python."""
+    return (object_id * 2654435761 % 2**32) >> 24
+
+
+def sample_term(group):
+    return f"sample:{group}"
+
 
 @dataclass(frozen=True)
 class Match:
@@ -32,6 +48,7 @@ class Match:
     facets: tuple = ()
     after: datetime.date | None = None
     before: datetime.date | None = None
+    sample: int | None = None  # only the records of the first `sample` sample groups
 
 
 def for_connection(connection):
@@ -106,6 +123,8 @@ class PostgresBackend:
     def expression(self, match):
         groups = [self._lexeme(term) for term in match.facets]
         groups += ["(" + " | ".join(self._term(term) for term in group) + ")" for group in match.query.groups]
+        if match.sample is not None:
+            groups.append("(" + " | ".join(self._lexeme(sample_term(g)) for g in range(match.sample)) + ")")
         if groups:
             groups += ["!" + self._term(term) for term in match.query.excluded]
         return " & ".join(groups)
@@ -155,13 +174,10 @@ class PostgresBackend:
         return cursor.fetchall()
 
 
-    def facet_counts(self, cursor, kind, match, buckets=None):
+    def facet_counts(self, cursor, kind, match):
         """(facet term, year, how many matches carry it) for every facet term of the matches,
-        and ("*", year, how many matches) for the year totals: one pass over the matches, or over
-        those in the first `buckets` sample buckets."""
+        and ("*", year, how many matches) for the year totals: one pass over the matches."""
         where, params = self._where(kind, match)
-        if buckets is not None:
-            where, params = f"{where} AND e.sample < %s", [*params, buckets]
         cursor.execute(
             f"SELECT f.term, extract(year FROM e.sort_date)::int, count(*) FROM {ENTRY_TABLE} e "
             f"CROSS JOIN LATERAL unnest(array_append(e.facets, '{ALL}')) AS f(term) WHERE {where} GROUP BY 1, 2",
@@ -221,6 +237,8 @@ class SQLiteBackend:
     def expression(self, match):
         groups = ['"' + fts_token(term) + '"' for term in match.facets]
         groups += ["(" + " OR ".join(self._term(term) for term in group) + ")" for group in match.query.groups]
+        if match.sample is not None:
+            groups.append("(" + " OR ".join('"' + fts_token(sample_term(g)) + '"' for g in range(match.sample)) + ")")
         expression = " AND ".join(groups)
         if expression and match.query.excluded:
             expression = f"({expression}) NOT (" + " OR ".join(self._term(term) for term in match.query.excluded) + ")"
@@ -277,16 +295,13 @@ class SQLiteBackend:
             (rowid & ID_MASK, datetime.date.fromordinal(max(1, rowid >> ID_BITS)), rank) for rowid, rank in cursor.fetchall()
         ]
 
-    def facet_counts(self, cursor, kind, match, buckets=None):
+    def facet_counts(self, cursor, kind, match):
         table, object_id, where, params, _ = self._where(kind, match)
-        sampled = ""
-        if buckets is not None:
-            sampled, params = " WHERE e.sample < %s", [*params, buckets]
         cursor.execute(
             f"SELECT j.value, CAST(strftime('%%Y', e.sort_date) AS INTEGER), count(*) "
             f"FROM (SELECT {object_id} AS object_id FROM {table} WHERE {where}) m "
             f"JOIN {ENTRY_TABLE} e ON e.kind = '{kind}' AND e.object_id = m.object_id, "
-            f"json_each(json_insert(e.facets, '$[#]', '{ALL}')) j{sampled} GROUP BY 1, 2",
+            f"json_each(json_insert(e.facets, '$[#]', '{ALL}')) j GROUP BY 1, 2",
             params,
         )
         return cursor.fetchall()

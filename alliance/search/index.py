@@ -13,6 +13,7 @@ from typing import Callable
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from alliance.search.analyzer import document_terms, facet
+from alliance.search.backends import sample_group, sample_term
 
 UNDATED = datetime.date(1, 1, 1)
 
@@ -26,8 +27,9 @@ class Document:
     def facet_terms(self):
         return list(dict.fromkeys(facet(name, value) for name, values in self.facets.items() for value in values))
 
-    def terms(self):
-        return document_terms(self.fields, self.facet_terms())
+    def terms(self, extra=()):
+        """The document's (term, position) pairs; `extra`: terms beside the facets (its sample term)."""
+        return document_terms(self.fields, [*self.facet_terms(), *extra])
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ def register(kind, model, documents, facets=()):
 
 def reindex(kind, ids):
     """Bring the entries of these records up to date: update, create, or delete where gone."""
-    from alliance.search.models import SearchEntry, sample_bucket
+    from alliance.search.models import SearchEntry
 
     ids = {object_id for object_id in ids if object_id is not None}
     if not ids:
@@ -57,11 +59,12 @@ def reindex(kind, ids):
     SearchEntry.objects.filter(pk__in=[pk for object_id, pk in existing.items() if object_id not in documents]).delete()
     created = []
     for object_id, document in documents.items():
-        values = {"sort_date": document.date or UNDATED, "document": document.terms(), "facets": document.facet_terms()}
+        values = {"sort_date": document.date or UNDATED, "facets": document.facet_terms(),
+                  "document": document.terms(extra=[sample_term(sample_group(object_id))])}
         if object_id in existing:
             SearchEntry.objects.filter(pk=existing[object_id]).update(**values)
         else:
-            created.append(SearchEntry(kind=kind, object_id=object_id, sample=sample_bucket(object_id), **values))
+            created.append(SearchEntry(kind=kind, object_id=object_id, **values))
     SearchEntry.objects.bulk_create(created)
 
 

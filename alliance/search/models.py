@@ -5,15 +5,6 @@ from django.db import models
 from alliance.search.fields import FacetsField, SearchDocumentField
 
 
-SAMPLE_BUCKETS = 1024
-
-
-def sample_bucket(object_id):
-    """The record's bucket: the top 10 bits of a multiplicative hash of its id, so that records
-    made one after the other spread evenly over the buckets."""
-    return (object_id * 2654435761 % 2**32) >> 22
-
-
 class SearchEntry(models.Model):
     """One searchable record's analyzed document, kept current by `alliance.search.index`."""
 
@@ -29,14 +20,10 @@ class SearchEntry(models.Model):
     sort_date = models.DateField(help_text="The record's date for sorting; 0001-01-01 for records without one.")
     document = SearchDocumentField()
     facets = FacetsField(help_text="The document's facet terms again, for counting them without reading the document.")
-    sample = models.PositiveSmallIntegerField(
-        default=0, help_text=f"A fixed pseudo-random bucket, 0–{SAMPLE_BUCKETS - 1}: facet counts of very many matches are "
-                             "estimated from the matches in the first few buckets.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique_record")]
-        indexes = [models.Index(fields=["kind", "-sort_date", "-object_id"], name="search_entry_by_date"),
-                   models.Index(fields=["kind", "sample"], name="search_entry_by_sample")]
+        indexes = [models.Index(fields=["kind", "-sort_date", "-object_id"], name="search_entry_by_date")]
         verbose_name_plural = "search entries"
 
     def __str__(self):

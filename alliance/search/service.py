@@ -15,6 +15,7 @@ PostgreSQL, bm25 on SQLite) discounted by age; matches past that window follow n
 Ranking every match of a frequent term would cost more than the whole rest of the search.
 """
 
+import dataclasses
 import datetime
 import math
 from collections import defaultdict
@@ -25,12 +26,11 @@ from django.db import connection
 from alliance.search import backends
 from alliance.search.analyzer import facet
 from alliance.search.index import REGISTRY, UNDATED
-from alliance.search.models import SAMPLE_BUCKETS
 from alliance.search.query import Query, parse
 
 RANK_WINDOW = 500
 EXACT_FACETS = 2000  # up to this many matches, facet counts are exact
-FACET_SAMPLE = 2000  # past that, they are estimated from about this many of the matches
+FACET_SAMPLE = 1000  # past that, they are estimated from about this many of the matches
 MAX_SLICE = 10000  # a CSV export takes every row at once; pages ask for fewer
 SORTS = ("relevance", "newest", "oldest")
 AGE_DISCOUNT_PER_YEAR = 0.1
@@ -136,15 +136,17 @@ class SearchResults:
     def facets(self):
         """How many matches carry each facet value, overall and per year: the count, then one
         query. Counting the facets costs about a microsecond per facet value of each match, so
-        past EXACT_FACETS matches they are estimated from the matches in a fixed pseudo-random
-        share of the entries (about FACET_SAMPLE of them), and `Facets.estimated` says so."""
+        past EXACT_FACETS matches they are estimated from the matches in the first sample groups
+        (about FACET_SAMPLE of them, which the index selects), and `Facets.estimated` says so."""
         if self._facets is None:
             total = self.count()
-            buckets = None
+            match = self.match
             if total > EXACT_FACETS:
-                buckets = min(SAMPLE_BUCKETS, math.ceil(SAMPLE_BUCKETS * FACET_SAMPLE / total))
-            rows = _run(lambda backend, cursor: backend.facet_counts(cursor, self.kind, self.match, buckets)) if total else []
-            self._facets = Facets.from_rows(rows, total, sampled=buckets is not None)
+                groups = math.ceil(backends.SAMPLE_GROUPS * FACET_SAMPLE / total)
+                if groups < backends.SAMPLE_GROUPS:
+                    match = dataclasses.replace(match, sample=groups)
+            rows = _run(lambda backend, cursor: backend.facet_counts(cursor, self.kind, match)) if total else []
+            self._facets = Facets.from_rows(rows, total, sampled=match.sample is not None)
         return self._facets
 
 
