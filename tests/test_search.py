@@ -278,7 +278,7 @@ def test_nothing_to_search_for_costs_no_query(django_assert_num_queries):
 
 def test_facets_count_the_matches_that_carry_each_value(django_assert_num_queries):
     results = search(query="尖閣")
-    with django_assert_num_queries(2):  # the count, then the facets
+    with django_assert_num_queries(3):  # the data version (for the cache), the count, the facets
         facets = results.facets()
     assert facets.total == 3 and facets.years == {2022: 2, 2023: 1}
     assert facets.counts["kind"] == {"defense-ministers": 1, "summit": 1, "scc": 1}
@@ -288,6 +288,16 @@ def test_facets_count_the_matches_that_carry_each_value(django_assert_num_querie
     assert not facets.estimated
     with django_assert_num_queries(0):
         assert results.count() == 3  # counted once
+
+
+def test_facets_are_counted_once_per_change_of_the_data(django_assert_num_queries):
+    first = search(query="台湾").facets()
+    with django_assert_num_queries(1):  # the data version: the rest comes from the cache
+        again = search(query="台湾")
+        assert again.facets() == first and again.count() == 6
+    meeting = Meeting.objects.get(slug="2022-05-04-defense-ministers")
+    meeting.outcomes.filter(text_ja__contains="台湾").delete()  # any curated write moves the data version
+    assert search(query="台湾").facets().total == 5
 
 
 def test_the_facets_of_very_many_matches_are_estimated_from_a_fixed_sample(monkeypatch):

@@ -15,6 +15,7 @@ Latin letters and digits give words; + joins (2+2), and - joins where a digit is
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 
 # Old and variant forms (and the simplified forms an OCR may produce) that NFKC leaves alone.
 VARIANTS = str.maketrans(
@@ -123,8 +124,7 @@ def _normalize_by_character(text):
     return "".join(chars), origins
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple, not a dataclass: a long text makes thousands of them
     term: str
     start: int  # offsets in the source text of the character or word this token stands for
     end: int
@@ -133,7 +133,8 @@ class Token:
 
 # A token: a Japanese character, or a word (letters and digits joined by + or by a - beside a digit).
 WORD_CHAR = f"[^\\W_{JAPANESE_CLASS}]"
-TOKEN = re.compile(f"(?P<japanese>[{JAPANESE_CLASS}])|{WORD_CHAR}+(?:(?:\\+|(?<=\\d)-|-(?=\\d)){WORD_CHAR}+)*")
+TOKEN = re.compile(f"(?P<japanese>[{JAPANESE_CLASS}])(?=(?P<pair>[{JAPANESE_CLASS}]))?"
+                   f"|{WORD_CHAR}+(?:(?:\\+|(?<=\\d)-|-(?=\\d)){WORD_CHAR}+)*")
 
 
 def tokenize(text):
@@ -142,12 +143,11 @@ def tokenize(text):
     tokens = []
     for match in TOKEN.finditer(normalized):
         start, end = match.span()
-        if match.lastgroup == "japanese":
-            following = normalized[start + 1 : start + 2]
-            term = normalized[start] + following if following and is_japanese(following) else normalized[start]
-            tokens.append(Token(term, origins[start], origins[start] + 1, japanese=True))
+        if end == start + 1 and match.group("japanese"):  # the bigram it starts, or the character alone
+            term = normalized[start : start + 2] if match.group("pair") else normalized[start]
+            tokens.append(Token(term, origins[start], origins[start] + 1, True))
         else:
-            tokens.append(Token(normalized[start:end], origins[start], origins[end - 1] + 1, japanese=False))
+            tokens.append(Token(normalized[start:end], origins[start], origins[end - 1] + 1, False))
     return tokens
 
 

@@ -32,8 +32,10 @@ def spans(text, query):
         last = term.tokens[-1]
         # A query's last bigram stands for two characters; the document token holds only the first.
         reaches_next = len(last.term) == 2 and not last.prefix and all(map(is_japanese, last.term))
+        first, rest = term.tokens[0], term.tokens[1:]
         for i in range(len(tokens) - width + 1):
-            if all(_matches(tokens[i + k], term.tokens[k]) for k in range(width)):
+            # The first token decides most positions; the rest of the phrase is checked only there.
+            if _matches(tokens[i], first) and all(_matches(tokens[i + k], token) for k, token in enumerate(rest, 1)):
                 end_token = tokens[i + width] if reaches_next and i + width < len(tokens) else tokens[i + width - 1]
                 found.append((tokens[i].start, end_token.end))
     merged = []

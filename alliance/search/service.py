@@ -17,10 +17,12 @@ Ranking every match of a frequent term would cost more than the whole rest of th
 
 import dataclasses
 import datetime
+import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection
 
 from alliance.search import backends
@@ -31,6 +33,7 @@ from alliance.search.query import Query, parse
 RANK_WINDOW = 500
 EXACT_FACETS = 2000  # up to this many matches, facet counts are exact
 FACET_SAMPLE = 1000  # past that, they are estimated from about this many of the matches
+FACET_CACHE_SECONDS = 24 * 3600  # the data version in the key makes them stale anyway
 MAX_SLICE = 10000  # a CSV export takes every row at once; pages ask for fewer
 SORTS = ("relevance", "newest", "oldest")
 AGE_DISCOUNT_PER_YEAR = 0.1
@@ -139,15 +142,37 @@ class SearchResults:
         past EXACT_FACETS matches they are estimated from the matches in the first sample groups
         (about FACET_SAMPLE of them, which the index selects), and `Facets.estimated` says so."""
         if self._facets is None:
-            total = self.count()
-            match = self.match
-            if total > EXACT_FACETS:
-                groups = math.ceil(backends.SAMPLE_GROUPS * FACET_SAMPLE / total)
-                if groups < backends.SAMPLE_GROUPS:
-                    match = dataclasses.replace(match, sample=groups)
-            rows = _run(lambda backend, cursor: backend.facet_counts(cursor, self.kind, match)) if total else []
-            self._facets = Facets.from_rows(rows, total, sampled=match.sample is not None)
+            if not self.searchable:
+                self._facets = Facets()
+                return self._facets
+            # Counted once per change of the data: a second page, or a second visitor, reads them back.
+            key = self._cache_key("facets")
+            cached = cache.get(key)
+            if cached is None:
+                total = self.count()
+                match = self.match
+                if total > EXACT_FACETS:
+                    groups = math.ceil(backends.SAMPLE_GROUPS * FACET_SAMPLE / total)
+                    if groups < backends.SAMPLE_GROUPS:
+                        match = dataclasses.replace(match, sample=groups)
+                rows = _run(lambda backend, cursor: backend.facet_counts(cursor, self.kind, match)) if total else []
+                cached = (total, rows, match.sample is not None)
+                cache.set(key, cached, timeout=FACET_CACHE_SECONDS)
+            total, rows, sampled = cached
+            self._count = total
+            self._facets = Facets.from_rows(rows, total, sampled=sampled)
         return self._facets
+
+    def _cache_key(self, name):
+        """A key for what this search counts, valid until the curated data next changes."""
+        from alliance.search.models import DataVersion
+
+        version = DataVersion.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+        backend = backends.for_connection(connection)
+        match = self.match
+        what = repr((connection.vendor, self.kind, backend.expression(match), match.after, match.before))
+        digest = hashlib.sha256(what.encode()).hexdigest()[:32]
+        return f"search-{name}:{version.isoformat() if version else '-'}:{digest}"
 
 
 @dataclass
