@@ -64,6 +64,7 @@ def _summary():
             "topics": Topic.objects.count(),
         },
         "per_year": facets.per_year.get("kind", {}),
+        "estimated": facets.estimated,
     }
 
 
@@ -72,6 +73,7 @@ def home(request):
     context = {
         "counts": summary["counts"],
         "chart": kind_chart(summary["per_year"], chart_id="home-chart"),
+        "chart_estimated": summary["estimated"],
         "recent_meetings": Meeting.objects.select_related("place", "body")[:5],
         "bodies": ConsultationBody.objects.all(),
         "editions": Edition.objects.all(),
@@ -164,7 +166,8 @@ def topic_detail(request, slug):
                 .order_by("meeting__date", "meeting__slug", "position"))
     page = Paginator(outcomes, PER_PAGE * 2).get_page(request.GET.get("page"))
     provisions = topic.provisions.select_related("edition").order_by("-edition__year", "path")
-    per_year = search(kind="outcome", filters={"topic": topic.slug}).facets().years
+    facets = search(kind="outcome", filters={"topic": topic.slug}).facets()
+    per_year = facets.years
     chart = year_chart(
         counts={year: {"items": count} for year, count in per_year.items()},
         series=[("items", _("outcome items"))],
@@ -172,7 +175,8 @@ def topic_detail(request, slug):
         description=_("How many outcome items of the meetings are about this topic, each year."),
         chart_id="topic-chart",
     )
-    context = {"topic": topic, "page": page, "outcomes": page.object_list, "provisions": provisions, "chart": chart}
+    context = {"topic": topic, "page": page, "outcomes": page.object_list, "provisions": provisions, "chart": chart,
+               "chart_estimated": facets.estimated}
     return render(request, "alliance/topic_detail.html", context)
 
 
