@@ -102,7 +102,7 @@ def site_search(request):
         else:
             groups.append({"kind": group_kind, "results": results, "hits": results[:GROUP_SIZE]})
     context = {"form": form, "groups": groups, "query": groups[0]["results"].query if groups else None,
-               "messages": groups[0]["results"].messages if groups else [], "kind": kind,
+               "notes": groups[0]["results"].messages if groups else [], "kind": kind,
                "skipped": [k for k in ([kind] if kind else KINDS) if k not in {g["kind"] for g in groups}]}
     return render(request, "alliance/search.html", context)
 

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError as ModelValidationError
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
@@ -55,8 +57,10 @@ class MeetingSerializer(serializers.ModelSerializer):
                   "printed_ja", "notes_ja", "notes_en", "attendees", "outcomes", "en_unofficial", "source", "url"]
 
     def get_url(self, meeting) -> str:
+        """The meeting's permalink, at its plain (Japanese) address whatever language the client reads."""
         request = self.context.get("request")
-        url = meeting.get_absolute_url()
+        with translation.override(settings.LANGUAGE_CODE):
+            url = meeting.get_absolute_url()
         return request.build_absolute_uri(url) if request else url
 
 

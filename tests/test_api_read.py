@@ -174,3 +174,9 @@ def test_the_list_schema_declares_the_messages(client):
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     listing = schema["components"]["schemas"]["PaginatedMeetingList"]
     assert "messages" in listing["properties"] and "messages" in listing["required"]
+
+
+def test_a_meetings_url_is_its_permalink_whatever_language_the_client_reads(client):
+    for language in ("en", "ja"):
+        data = client.get("/api/v1/meetings/2023-01-11-scc/", HTTP_ACCEPT_LANGUAGE=language).json()
+        assert data["url"] == "http://testserver/meetings/2023-01-11-scc/"

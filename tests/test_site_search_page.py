@@ -90,3 +90,8 @@ def test_the_site_search_costs_the_same_queries_for_few_or_many_hits(client):
     # 28 when every kind has hits, whether a kind has 3 or 76 of them.
     assert queries("防衛") == queries("米国") == 28
     assert queries("日米") == 26  # no person matches: no people or tenures to load
+
+
+def test_what_the_parser_ignored_is_said(client):
+    response = client.get("/en/search/", {"q": "尖閣 !!!"})
+    assert "Ignored what holds no letter, digit or Japanese character: !!!" in response.content.decode()
