@@ -192,3 +192,13 @@ def test_facet_counts_of_very_many_matches_are_marked_as_estimates(client, monke
     chosen = search_page(client, "?q=日米&kind=summit", "/en")
     kind = next(panel for panel in chosen.context["panels"] if panel.name == "kind")
     assert kind.chosen.count == chosen.context["page"].paginator.count == 5  # a chosen value's count is exact
+
+
+@pytest.mark.parametrize("params", ["?page=abc", "?page=0", "?page=-3", "?page=99999999999999999999", "?q=%00%01",
+                                    "?q=" + "尖閣 " * 600, "?q=「閉じない", "?q=-", "?q=OR", "?ordering=", "?kind=",
+                                    "?q=尖閣&kind=summit&kind=scc", "?date_after=", "?q=<script>alert(1)</script>",
+                                    "?topic=%00", "?person=" + "a" * 3000])
+def test_odd_input_gives_a_page_or_a_400_never_an_error(client, params):
+    response = client.get("/meetings/" + params)
+    assert response.status_code in (200, 400)
+    assert "<script>alert(1)</script>" not in response.content.decode()
