@@ -10,7 +10,7 @@ from alliance.views import record_or_redirect
 from meetings import citations
 from meetings.filters import MeetingFilter
 from meetings.models import Meeting
-from meetings.presentation import each_part_alone, facet_panels, hits, kind_chart
+from meetings.presentation import each_part_alone, facet_panels, hits, kind_chart, link
 
 PER_PAGE = 20
 
@@ -19,7 +19,7 @@ def meeting_list(request):
     """Search meetings: the API's filters and query language, facets with counts, a chart."""
     filterset = MeetingFilter(request.GET, queryset=Meeting.objects.with_details())
     if not filterset.is_valid():
-        context = {"filterset": filterset, "kept": _kept(request.GET)}
+        context = {"filterset": filterset, "kept": _kept(request.GET), "problems": _problems(filterset, request.GET)}
         return render(request, "meetings/meeting_list.html", context, status=400)
     results = filterset.qs
     facets = results.facets()
@@ -39,6 +39,20 @@ def meeting_list(request):
         "kept": _kept(request.GET),
     }
     return render(request, "meetings/meeting_list.html", context)
+
+
+FIELDS_ON_THE_FORM = ("q", "date_after", "date_before", "ordering")
+
+
+def _problems(filterset, params):
+    """(parameter, message, link) for the error summary: a field on the form is linked to, a
+    filter that is not (it came from a link or a bookmark) gets a link that removes it."""
+    problems = []
+    for name, errors in filterset.errors.items():
+        for error in errors:
+            problems.append({"name": name, "error": error, "field": name in FIELDS_ON_THE_FORM,
+                             "remove_url": link(params, **{name: None}) if name != "__all__" else ""})
+    return problems
 
 
 def _kept(params):
