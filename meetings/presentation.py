@@ -72,14 +72,16 @@ class Panel:
 
 def _labels(name, values):
     """{facet value: (label, lang, filter value)} for the values of a dimension, in one query."""
+    if not values:
+        return {}
     if name == "kind":
         return {kind.value: (choice_label(kind.label), "", kind.value) for kind in Meeting.Kind}
     if name == "voice":
         return {voice.value: (choice_label(voice.label), "", voice.value) for voice in Outcome.Voice}
-    if name == "body":
-        bodies = ConsultationBody.objects.filter(abbreviation__in=[v.upper() for v in values] + list(values))
+    if name == "body":  # a handful of bodies; the facet holds their abbreviations case-folded
         return {body.abbreviation.casefold(): (f"{in_language(body, 'name')[0]} ({body.abbreviation})",
-                                               in_language(body, "name")[1], body.abbreviation) for body in bodies}
+                                               in_language(body, "name")[1], body.abbreviation)
+                for body in ConsultationBody.objects.all()}
     model = {"person": Person, "topic": Topic, "place": Place}[name]
     return {record.slug: (*in_language(record, "name"), record.slug) for record in model.objects.filter(slug__in=values)}
 
