@@ -2,11 +2,15 @@
 search filters take; a clear, translated error otherwise. The meeting filters (page and API) and
 the site-wide search share them."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from alliance.models import ConsultationBody, Person, Place, Topic
+from alliance.search.analyzer import normalize
+from alliance.search.service import search
 
 
 def body_abbreviation(value):
@@ -18,13 +22,36 @@ def body_abbreviation(value):
     return body.abbreviation
 
 
+MAX_NAMESAKES = 20
+
+
 def person_slug(value):
-    people = Person.objects.filter(Q(slug=value) | Q(name_ja=value) | Q(name_en__iexact=value) | Q(aliases__icontains=value))
-    matches = [person for person in people if person.slug == value or person.name_ja == value
-               or person.name_en.casefold() == value.casefold() or value in person.aliases]
-    if len(matches) != 1:
-        raise ValidationError(_("No single person is named %(value)r; give a slug such as kishida-fumio") % {"value": value})
-    return matches[0].slug
+    """Whoever `value` names, in any form the search finds people by: the slug, the name in either
+    script, the reading, an alias or a form the scan misread, the romanized name or the surname
+    alone when only one person has it, in any case or width. Several people with the name is an
+    error that lists them."""
+    if Person.objects.filter(slug=value).exists():
+        return value
+    words = QUERY_SYNTAX.sub(" ", value)  # a name, not a query: no phrases, exclusions or operators
+    people = list(search(query=words, kind="person")[:MAX_NAMESAKES]) if words.strip() else []
+    if len(people) > 1:  # the name itself, exactly, before those it is only part of
+        exact = [person for person in people if normalize(value)[0] in {normalize(name)[0] for name in _names(person)}]
+        people = exact or people
+    if not people:
+        raise ValidationError(_("No person is named %(value)r; give a name in Japanese or English, or a slug such as "
+                                "kishida-fumio") % {"value": value})
+    if len(people) > 1:
+        namesakes = ", ".join(f"{person.name_ja} / {person.name_en} ({person.slug})" for person in people)
+        raise ValidationError(_("%(value)r names several people: %(people)s; give one of their slugs")
+                              % {"value": value, "people": namesakes})
+    return people[0].slug
+
+
+QUERY_SYNTAX = re.compile(r'["“”「」『』|*]|(?:^|\s)-|\bOR\b|\bAND\b|\bNOT\b')
+
+
+def _names(person):
+    return [person.name_ja, person.name_en, person.name_kana, *person.aliases]
 
 
 def topic_slug(value):

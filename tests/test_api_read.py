@@ -65,7 +65,7 @@ def test_ordering(client):
 @pytest.mark.parametrize("params, parameter, says", [
     ({"kind": "picnic"}, "kind", "Select a valid choice"),
     ({"body": "XYZ"}, "body", "No consultation body"),
-    ({"person": "nobody"}, "person", "No single person"),
+    ({"person": "nobody"}, "person", "No person is named"),
     ({"topic": "weather"}, "topic", "No topic"),
     ({"place": "atlantis"}, "place", "No place"),
     ({"voice": "loud"}, "voice", "Select a valid choice"),

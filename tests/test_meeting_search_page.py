@@ -142,7 +142,7 @@ def test_what_the_parser_ignored_is_said_on_the_page(client):
 @pytest.mark.parametrize("params, field, says", [
     ("?kind=picnic", "kind", "Select a valid choice"),
     ("?body=XYZ", "body", "No consultation body"),
-    ("?person=nobody", "person", "No single person"),
+    ("?person=nobody", "person", "No person is named"),
     ("?date_after=2023-13-01", "date_after", "valid date"),
     ("?date_after=2023-02-01&date_before=2023-01-01", "date_before", "earlier"),
 ])
