@@ -145,7 +145,8 @@ def matches_by_brute_force(query, kind):
 @pytest.mark.parametrize("query", ["核", "国", "の", "米", "日米", "ISR", "宇宙", "作戦", "自衛隊", "協力", "the", '"the alliance"',
                                    "U.S.", "2+2", "Article", "第5条", "同盟 -中国", "サイバー OR 宇宙", "両岸問題の平和的解決",
                                    "ロイド・オースティン", "MQ-9の一時展開", '"the U.S. side"', "日米「2+2」", "第12海兵沿岸連隊",
-                                   '"Japan and the United States"', "日米同盟の抑止力・対処力", "自衛隊の作戦を支援し"])
+                                   '"Japan and the United States"', "日米同盟の抑止力・対処力", "自衛隊の作戦を支援し",
+                                   "deter*", "Sen*", '"the U.S. s*"', "尖閣 NOT 台湾", "北朝鮮・拉致"])
 def test_the_index_finds_what_a_full_scan_finds(query, kind):
     result = search(query=query, kind=kind)
     found = {record.pk for record in result[:100]}
@@ -390,3 +391,46 @@ def test_the_sample_groups_spread_evenly_and_the_index_selects_them():
     expected = {m.pk for m in search(query="日米")[:100] if sample_group(m.pk) < SAMPLE_GROUPS // 2}
     assert {m.pk for m in half[:100]} == expected and 0 < len(expected) < 14
     assert search(query="sample").count() == 0  # the sample term is no word anyone can search for
+
+
+@pytest.mark.parametrize("query, same_as", [
+    ("尖閣・台湾", "尖閣 台湾"),  # ・ between Japanese words separates them, as a space does
+    ("尖閣、台湾", "尖閣 台湾"),
+    ("尖閣 AND 台湾", "尖閣 台湾"),  # AND in capitals is what a space means
+    ("北朝鮮 NOT 拉致", "北朝鮮 -拉致"),  # NOT in capitals excludes the next term
+    ("馬毛島 OR プノンペン", "馬毛島 OR プノンペン"),
+])
+def test_the_operators_in_capitals_and_japanese_separators(query, same_as):
+    assert {m.slug for m in search(query=query)[:100]} == {m.slug for m in search(query=same_as)[:100]} != set()
+
+
+def test_lowercase_and_or_not_are_words():
+    assert [[term.text for term in group] for group in parse("尖閣 or 台湾").groups] == [["尖閣"], ["or"], ["台湾"]]
+    assert parse("not").groups and not parse("not").excluded
+
+
+@pytest.mark.parametrize("query, including", [
+    ("Sen*", SENKAKU),  # Senkaku, and any other word that starts with sen
+    ("Senkak*", SENKAKU),
+    ("deter*", EXTENDED_DETERRENCE),
+    ('"extended deter*"', EXTENDED_DETERRENCE),  # a phrase whose last word is a prefix
+    ("MQ*", MQ9),
+])
+def test_a_trailing_star_finds_every_word_that_starts_so(query, including):
+    found = {m.pk for m in search(query=query)[:100]}
+    assert found == matches_by_brute_force(query, "meeting")
+    assert {Meeting.objects.get(slug=slug).pk for slug in including} <= found
+    assert found > {m.pk for m in search(query=query.replace("*", ""))[:100]} or query == "Senkak*"
+
+
+def test_a_star_after_one_letter_or_a_japanese_word_is_said_or_needs_nothing():
+    with translation.override("en"):
+        assert "at least 2 letters" in str(search(query="a*").messages[0])
+    assert {m.slug for m in search(query="尖閣*")[:100]} == SENKAKU and not search(query="尖閣*").messages
+
+
+def test_a_quote_left_open_is_closed_at_the_end_and_said():
+    results = search(query="台湾 「両岸問題")
+    assert {m.slug for m in results[:100]} == CROSS_STRAIT
+    with translation.override("en"):
+        assert "was not closed" in str(results.messages[0])

@@ -113,11 +113,18 @@ class PostgresBackend:
         return elements
 
     def _term(self, term):
-        elements = self.elements(term.tokens)
-        parts = [self._lexeme(elements[0][0])]
-        for (_, before), (text, at) in zip(elements, elements[1:]):
+        tokens = term.tokens
+        # A word written with a trailing * (Sen*) is a prefix lexeme, 'sen':*, after the rest.
+        prefix = tokens[-1].prefix and not is_japanese_term(tokens[-1].term)
+        elements = self.elements(tokens[:-1] if prefix else tokens)
+        lexemes = [self._lexeme(text) for text, _ in elements]
+        if prefix:
+            elements.append((tokens[-1].term, len(tokens) - 1))
+            lexemes.append(self._lexeme(tokens[-1].term) + ":*")
+        parts = [lexemes[0]]
+        for (_, before), (_, at), lexeme in zip(elements, elements[1:], lexemes[1:]):
             parts.append(f"<{at - before}>" if at - before != 1 else "<->")
-            parts.append(self._lexeme(text))
+            parts.append(lexeme)
         return "(" + " ".join(parts) + ")"
 
     def expression(self, match):

@@ -1,20 +1,24 @@
-"""The query language: terms are ANDed, "quoted phrases", -excluded terms, OR between terms.
+"""The query language: terms are ANDed (AND may be written), "quoted phrases" (or 「…」), -excluded
+terms (or NOT before them), OR between terms, a trailing * for words that start so (Sen*), and
+・ or 、 between Japanese words as between words. The operators are capitals: "or" is a word.
 
 Parsing never fails: whatever cannot be read is dropped and said in `Query.notes`, so that a
 malformed query gives results or a clear message, never an error. The notes are lazy
 translations: they read in the language of whoever shows them.
 """
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from alliance.search.analyzer import QueryToken, query_tokens
+from alliance.search.analyzer import QueryToken, is_japanese, query_tokens
 
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 20
+MIN_PREFIX = 2
 QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "”": "”"}
 
 
@@ -62,8 +66,11 @@ def _clean(raw):
     return text.strip()
 
 
-def _pieces(text):
-    """(word, quoted, excluded) in order; an unbalanced quote runs to the end of the query."""
+SEPARATORS = re.compile("[・、]")  # between Japanese words, as a space is between English ones
+
+
+def _pieces(text, notes):
+    """(word, quoted, excluded) in order; a quote left open is closed at the end of the query."""
     pieces, i, length = [], 0, len(text)
     while i < length:
         if text[i].isspace():
@@ -76,15 +83,30 @@ def _pieces(text):
             end = text.find(closing, start + 1)
             if end == -1:
                 end = length
+                notes.append(format_lazy(_("The quote {quote} was not closed: it was closed at the end of the query."),
+                                         quote=text[start]))
             pieces.append((text[start + 1 : end], True, excluded))
             i = end + 1
         else:
             end = start
             while end < length and not text[end].isspace():
                 end += 1
-            pieces.append((text[start:end], False, excluded))
+            pieces += [(word, False, excluded) for word in SEPARATORS.split(text[start:end])]
             i = end
     return pieces
+
+
+def _prefixed(word, notes):
+    """The tokens of `word*`: its last word matches every word that starts with it (Sen* →
+    Senkaku). A Japanese term needs no star: one character already meets every word it starts."""
+    tokens = list(query_tokens(word.rstrip("*")))
+    if tokens and not is_japanese(tokens[-1].term[0]):
+        if len(tokens[-1].term) >= MIN_PREFIX:
+            tokens[-1] = QueryToken(tokens[-1].term, prefix=True)
+        else:
+            notes.append(format_lazy(_("A word ending in * needs at least {count} letters before the *: {word}"),
+                                     count=MIN_PREFIX, word=word))
+    return tuple(tokens)
 
 
 def parse(raw):
@@ -93,14 +115,21 @@ def parse(raw):
     if len(text) > MAX_QUERY_LENGTH:
         text = text[:MAX_QUERY_LENGTH]
         query.notes.append(format_lazy(_("Only the first {count} characters of the query were used."), count=MAX_QUERY_LENGTH))
-    pending_or = False
+    pending_or = pending_not = False
     dropped = []
     count = 0
-    for word, quoted, excluded in _pieces(text):
+    for word, quoted, excluded in _pieces(text, query.notes):
         if not quoted and word in ("OR", "|"):
             pending_or = bool(query.groups)
             continue
-        tokens = tuple(query_tokens(word))
+        if not quoted and word == "AND":  # what a space means anyway
+            continue
+        if not quoted and word == "NOT":
+            pending_not = True
+            continue
+        excluded = excluded or pending_not
+        pending_not = False
+        tokens = _prefixed(word, query.notes) if word.endswith("*") else tuple(query_tokens(word))
         if not tokens:
             if word:
                 dropped.append(word)
