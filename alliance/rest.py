@@ -4,6 +4,7 @@ import csv
 import io
 
 from django.core.paginator import InvalidPage, Page, Paginator
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer
@@ -70,7 +71,7 @@ class SearchPagination(Pagination):
             "count": self.page.paginator.count,
             "next": self.get_next_link(),
             "previous": self.get_previous_link(),
-            "messages": [str(message) for message in self.page.paginator.object_list.messages],
+            "messages": messages_of(self.page.paginator.object_list),
             "results": data,
         })
 
@@ -82,6 +83,16 @@ class SearchPagination(Pagination):
         }
         paginated["required"] = [*paginated.get("required", []), "messages"]
         return paginated
+
+
+def messages_of(results):
+    """What the parser said of the query and, when nothing matched, what each part finds alone."""
+    messages = [str(message) for message in results.messages]
+    parts = results.parts_alone()
+    if parts:
+        alone = ", ".join(f"{value if name == 'q' else f'{name}={value}'}: {count}" for name, value, count in parts)
+        messages.append(_("Nothing matches all of this at once. Each part alone finds: %(parts)s") % {"parts": alone})
+    return messages
 
 
 def wants_csv(request):

@@ -16,7 +16,6 @@ from alliance.charts import year_chart
 from alliance.language import choice_label, in_language, languages
 from alliance.models import ConsultationBody, Person, Place, Topic
 from alliance.search.highlight import highlight, matching_outcomes
-from alliance.search.service import search
 from meetings.models import Meeting, Outcome
 
 SHOWN = 8  # values a panel shows before "more"
@@ -182,27 +181,19 @@ class Alone:
     alone_url: str
 
 
-def each_part_alone(results, params, chosen):
+def each_part_alone(results, params):
     """For a search that found nothing: how many meetings each of its terms and filters would
     find alone, with a link that drops it and one that searches for it alone."""
-    parts = []
-    query = results.query
-    groups = query.groups if len(query.groups) + len(query.excluded) > 1 or chosen else []
-    for group in groups:
-        text = query.unparse(only=group)
-        count = search(query=text, kind="meeting").count()
-        parts.append(Alone(_("the words %(words)s") % {"words": text}, count, link(params, q=query.unparse(skip=group)),
-                           "?" + urlencode({"q": text})))
     headings = {**dict(DIMENSIONS), "date_after": gettext_lazy("From"), "date_before": gettext_lazy("Until")}
-    for name in FILTERS:
-        value = chosen.get(name)
-        if not value:
+    query, parts = results.query, []
+    for name, value, count in results.parts_alone():
+        if name == "q":
+            label = _("the words %(words)s") % {"words": value}
+            drop = link(params, q=query.unparse(skip=next(g for g in query.groups if query.unparse(only=g) == value)))
+            parts.append(Alone(label, count, drop, "?" + urlencode({"q": value})))
             continue
-        count = search(kind="meeting", filters={name: value}).count()
-        if isinstance(value, datetime.date):
-            shown = label = value.isoformat()
-        else:
-            shown = value
-            label = _labels(name, [str(value).casefold()]).get(str(value).casefold(), (value,))[0]
+        shown = value.isoformat() if isinstance(value, datetime.date) else value
+        label = shown if isinstance(value, datetime.date) else _labels(name, [str(value).casefold()]).get(
+            str(value).casefold(), (value,))[0]
         parts.append(Alone(f"{headings[name]}: {label}", count, link(params, **{name: None}), "?" + urlencode({name: shown})))
     return parts

@@ -34,7 +34,7 @@ def meeting_list(request):
         "facets": facets,
         "estimated": facets.estimated,
         "chart": kind_chart(facets.per_year.get("kind", {}), chart_id="results-chart") if facets.total else "",
-        "alone": each_part_alone(results, request.GET, chosen) if not facets.total and results.searchable else [],
+        "alone": each_part_alone(results, request.GET),
         "export_query": _export_query(request.GET),
         "kept": _kept(request.GET),
     }

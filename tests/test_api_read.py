@@ -180,3 +180,12 @@ def test_a_meetings_url_is_its_permalink_whatever_language_the_client_reads(clie
     for language in ("en", "ja"):
         data = client.get("/api/v1/meetings/2023-01-11-scc/", HTTP_ACCEPT_LANGUAGE=language).json()
         assert data["url"] == "http://testserver/meetings/2023-01-11-scc/"
+
+
+def test_a_search_that_finds_nothing_says_what_each_part_alone_finds(client):
+    data = client.get("/api/v1/meetings/", {"q": "尖閣 宇宙 zzz", "kind": "summit"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert data["count"] == 0
+    assert data["messages"][-1] == "Nothing matches all of this at once. Each part alone finds: 尖閣: 3, 宇宙: 2, zzz: 0, kind=summit: 5"
+    japanese = client.get("/api/v1/meetings/", {"q": "尖閣 zzz"}, HTTP_ACCEPT_LANGUAGE="ja").json()
+    assert "尖閣: 3, zzz: 0" in japanese["messages"][-1] and "Nothing" not in japanese["messages"][-1]
+    assert client.get("/api/v1/meetings/", {"q": "zzz"}).json()["messages"] == []  # one part: nothing to drop

@@ -163,6 +163,18 @@ class SearchResults:
             self._facets = Facets.from_rows(rows, total, sampled=sampled)
         return self._facets
 
+    def parts_alone(self):
+        """For a search that finds nothing, what each of its word groups and filters finds alone:
+        [(name, value, count)], name "q" for words. Empty when it finds something, or has one part."""
+        query = self.query
+        if not self.searchable or self.count() or len(query.groups) + len(query.excluded) + len(self.filters) < 2:
+            return []
+        parts = [("q", query.unparse(only=group), None) for group in query.groups]
+        parts += [(name, value, None) for name, value in self.filters.items()]
+        return [(name, value, search(query=value if name == "q" else "", kind=self.kind,
+                                     filters={} if name == "q" else {name: value}).count())
+                for name, value, _ in parts]
+
     def _cache_key(self, name):
         """A key for what this search counts, valid until the curated data next changes."""
         from alliance.search.models import DataVersion
