@@ -19,7 +19,7 @@ KINDS = {"meeting": "meetings", "outcome": "outcomes", "provision": "provisions"
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(max_length=2000)
+    q = forms.CharField()  # a long query is cut by the parser, which says so, as on /api/v1/meetings/
     type = forms.MultipleChoiceField(choices=[(kind, kind) for kind in KINDS], required=False)
     page_size = forms.IntegerField(min_value=1, max_value=50, required=False)
 
@@ -28,12 +28,20 @@ class OutcomeHitSerializer(OutcomeSerializer):
     meeting = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     highlight_ja = serializers.SerializerMethodField()
     highlight_en = serializers.SerializerMethodField()
+    highlight_printed = serializers.SerializerMethodField(
+        help_text="The scan's text, marked, when the item was found only through what the scan misprinted.")
 
     class Meta(OutcomeSerializer.Meta):
-        fields = ["meeting", *OutcomeSerializer.Meta.fields, "highlight_ja", "highlight_en"]
+        fields = ["meeting", *OutcomeSerializer.Meta.fields, "highlight_ja", "highlight_en", "highlight_printed"]
 
     def get_highlight_ja(self, outcome) -> str:
         return highlight(outcome.text_ja, self.context["query"]) or ""
+
+    def get_highlight_printed(self, outcome) -> str:
+        query = self.context["query"]
+        if highlight(outcome.text_ja, query) or highlight(outcome.text_en, query):
+            return ""
+        return highlight(outcome.text_printed, query) or ""
 
     def get_highlight_en(self, outcome) -> str:
         return highlight(outcome.text_en, self.context["query"]) or ""

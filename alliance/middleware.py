@@ -1,6 +1,7 @@
 """Last-Modified for the API, the calendar and the feed, from the data version; the language of a request."""
 
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.http import JsonResponse
 from django.utils import translation
 from django.utils.http import http_date
 
@@ -41,3 +42,18 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
             request.LANGUAGE_CODE = translation.get_language()
         else:
             super().process_request(request)
+
+
+class JsonNotFoundMiddleware:
+    """Under /api/ a 404 is JSON, also when DEBUG would show its own HTML page (which the 404
+    handler in alliance.urls does not replace)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (response.status_code == 404 and request.path.startswith("/api/")
+                and response.get("Content-Type", "").startswith("text/html")):
+            return JsonResponse({"detail": "Not found."}, status=404)
+        return response

@@ -2,8 +2,8 @@
 
 from django.db.models import Prefetch
 
-from alliance.models import BodyNote, BodyParticipant, ConsultationBody, Person, Post, Tenure
-from alliance.search.index import Document, follow, register
+from alliance.models import Article, BodyNote, BodyParticipant, ConsultationBody, LegalInstrument, Person, Post, Tenure
+from alliance.search.index import Document, follow, follow_m2m, register
 
 
 def person_documents(ids):
@@ -18,7 +18,8 @@ def person_documents(ids):
 
 
 def body_documents(ids):
-    bodies = ConsultationBody.objects.filter(pk__in=ids).prefetch_related("participants", "notes")
+    bodies = ConsultationBody.objects.filter(pk__in=ids).prefetch_related(
+        "participants", "notes", Prefetch("legal_articles", Article.objects.select_related("instrument")))
     documents = {}
     for body in bodies:
         fields = [body.abbreviation, body.name_ja, body.name_en, *body.aliases, body.purpose_ja, body.purpose_en,
@@ -27,6 +28,10 @@ def body_documents(ids):
             fields += [participant.label_ja, participant.label_en]
         for note in body.notes.all():
             fields += [note.text_ja, note.text_en]
+        for article in body.legal_articles.all():  # its legal basis by name: SOFA finds the Joint Committee
+            instrument = article.instrument
+            fields += [article.label_ja, article.label_en, instrument.name_ja, instrument.name_en, instrument.short_name_ja,
+                       instrument.short_name_en, instrument.abbreviation, *instrument.aliases]
         documents[body.pk] = Document(body.established_on, fields)
     return documents
 
@@ -47,3 +52,7 @@ follow(Post, lambda post: [meetings_of(attendances__post=post),
 follow(ConsultationBody, lambda body: [("body", [body.pk]), meetings_of(body=body)])
 follow(BodyParticipant, lambda participant: [("body", [participant.body_id])])
 follow(BodyNote, lambda note: [("body", [note.body_id])])
+follow(Article, lambda article: [("body", article.bodies.values_list("pk", flat=True))])
+follow(LegalInstrument, lambda instrument: [("body", ConsultationBody.objects.filter(
+    legal_articles__instrument=instrument).values_list("pk", flat=True).distinct())])
+follow_m2m(ConsultationBody.legal_articles, lambda body: [("body", [body.pk])])

@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "alliance.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "alliance.middleware.JsonNotFoundMiddleware",
     # ETag from the content, and 304 for If-None-Match: unchanged lists and records cost no transfer.
     "django.middleware.http.ConditionalGetMiddleware",
     "alliance.middleware.LastModifiedMiddleware",

@@ -32,10 +32,14 @@ urlpatterns += i18n_patterns(
 )
 
 
+def api_not_found(request, exception):
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
 def not_found(request, exception):
     """Under /api/ every error is JSON, a URL that matches no resource included."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return api_not_found(request, exception)
     return page_not_found(request, exception)
 
 

@@ -53,3 +53,10 @@ def test_a_delete_moves_last_modified_of_the_lists(client):
     response = client.get("/api/v1/meetings/", HTTP_IF_MODIFIED_SINCE=before)
     assert response.status_code == 200 and response.json()["count"] == 13
     assert response["Last-Modified"] != before
+
+
+def test_an_unknown_address_under_the_api_is_a_json_404_even_with_debug_on(client, settings):
+    settings.DEBUG = True
+    response = client.get("/api/v1/no-such-resource/")
+    assert response.status_code == 404 and response.json() == {"detail": "Not found."}
+    assert client.get("/api/v1/meetings").status_code == 301  # a missing slash is still added

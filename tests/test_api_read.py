@@ -189,3 +189,22 @@ def test_a_search_that_finds_nothing_says_what_each_part_alone_finds(client):
     japanese = client.get("/api/v1/meetings/", {"q": "尖閣 zzz"}, HTTP_ACCEPT_LANGUAGE="ja").json()
     assert "尖閣: 3, zzz: 0" in japanese["messages"][-1] and "Nothing" not in japanese["messages"][-1]
     assert client.get("/api/v1/meetings/", {"q": "zzz"}).json()["messages"] == []  # one part: nothing to drop
+
+
+def test_a_long_query_is_cut_and_said_on_every_search_endpoint(client):
+    query = "尖閣 " * 700  # 2,100 characters
+    for url in ("/api/v1/meetings/", "/api/v1/search/"):
+        data = client.get(url, {"q": query}, HTTP_ACCEPT_LANGUAGE="en").json()
+        assert any("first 500 characters" in message for message in data["messages"]), url
+
+
+def test_an_item_found_only_through_a_misprint_shows_the_misprint_marked(client):
+    data = client.get("/api/v1/search/", {"q": "プライスキップ", "type": "outcome"}).json()
+    [hit] = data["outcomes"]["results"]
+    assert hit["highlight_ja"] == hit["highlight_en"] == "" and "<mark>プライスキップ</mark>" in hit["highlight_printed"]
+
+
+def test_a_body_is_found_by_its_legal_basis(client):
+    data = client.get("/api/v1/search/", {"q": "SOFA", "type": "body"}).json()
+    assert [body["abbreviation"] for body in data["bodies"]["results"]] == ["JC"]
+    assert [b["abbreviation"] for b in client.get("/api/v1/search/", {"q": "地位協定", "type": "body"}).json()["bodies"]["results"]] == ["JC"]
