@@ -212,6 +212,8 @@ class Topic(KeepsFormerAddresses, NaturalKeyModel, Curated):
     slug = models.SlugField(max_length=80, unique=True)
     name_ja = models.CharField(max_length=100)
     name_en = models.CharField(max_length=200)
+    aliases = models.JSONField(default=list, blank=True,
+                               help_text="Other names people search for, e.g. ISR or 情報収集・警戒監視・偵察.")
 
     class Meta:
         ordering = ["slug"]
@@ -221,6 +223,11 @@ class Topic(KeepsFormerAddresses, NaturalKeyModel, Curated):
 
     def get_absolute_url(self):
         return reverse("topic-detail", args=[self.slug])
+
+    @property
+    def names(self):
+        """Every name of the topic, for search documents: both languages and the aliases."""
+        return [self.name_ja, self.name_en, *self.aliases]
 
 
 class Place(NaturalKeyModel, Curated):

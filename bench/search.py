@@ -142,6 +142,9 @@ def generate(count, seed=2023):
                         outcomes.append(Outcome(meeting=meeting, position=position, voice=item["voice"], text_ja=item["text_ja"],
                                                 text_en=item["text_en"], source=source))
                         doc += [item["text_ja"], item["text_en"]]
+                    for topic in sorted({topic.pk: topic for item in items for topic in item["topics"]}.values(),
+                                        key=lambda topic: topic.slug):
+                        doc += topic.names
                     facets = {"kind": [meeting.kind], "body": [meeting.body.abbreviation] if meeting.body else [],
                               "place": [meeting.place.slug] if meeting.place else [],
                               "person": [a.person.slug for a in template.attendances.all()],

@@ -1,5 +1,6 @@
 """The search documents of guideline provisions (with their operations table rows)."""
 
+from alliance.models import Topic
 from alliance.search.index import Document, follow, follow_m2m, register
 from guidelines.models import Edition, OperationRole, Provision
 
@@ -13,7 +14,10 @@ def provision_documents(ids):
         for role in provision.operation_roles.all():
             fields += [role.operation_ja, role.operation_en, role.joint_ja, role.joint_en, role.sdf_ja, role.sdf_en,
                        role.us_ja, role.us_en, role.text_printed]
-        documents[provision.pk] = Document(provision.edition.adopted_on, fields, {"topic": [t.slug for t in provision.topics.all()], "edition": [provision.edition.year]})
+        for topic in provision.topics.all():  # what the provision is about, by name: ISR
+            fields += topic.names
+        facets = {"topic": [topic.slug for topic in provision.topics.all()], "edition": [provision.edition.year]}
+        documents[provision.pk] = Document(provision.edition.adopted_on, fields, facets)
     return documents
 
 
@@ -22,4 +26,5 @@ register("provision", Provision, provision_documents, ("topic", "edition"))
 follow(Provision, lambda provision: [("provision", [provision.pk])])
 follow(OperationRole, lambda role: [("provision", [role.provision_id])])
 follow_m2m(Provision.topics, lambda provision: [("provision", [provision.pk])])
+follow(Topic, lambda topic: [("provision", topic.provisions.values_list("pk", flat=True))])
 follow(Edition, lambda edition: [("provision", edition.provisions.values_list("pk", flat=True))] if edition.pk else [])

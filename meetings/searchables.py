@@ -7,7 +7,7 @@ and as people and posts in both languages, and every outcome item in both langua
 
 from django.db.models import Prefetch
 
-from alliance.models import Place
+from alliance.models import Place, Topic
 from alliance.search.index import Document, follow, follow_m2m, register
 from meetings.models import Attendance, Meeting, Outcome
 
@@ -49,6 +49,9 @@ def meeting_documents(ids):
                 fields += [attendance.post.title_ja, attendance.post.title_en]
         for outcome in meeting.outcomes.all():
             fields += [outcome.text_ja, outcome.text_en, outcome.text_printed]
+        topics = {topic.pk: topic for outcome in meeting.outcomes.all() for topic in outcome.topics.all()}
+        for topic in sorted(topics.values(), key=lambda topic: topic.slug):  # what the items are about, by name
+            fields += topic.names
         facets = meeting_facets(meeting, meeting.attendances.all(), meeting.outcomes.all())
         documents[meeting.pk] = Document(meeting.date, fields, facets)
     return documents
@@ -61,7 +64,10 @@ def outcome_documents(ids):
     documents = {}
     for outcome in outcomes:
         facets = meeting_facets(outcome.meeting, outcome.meeting.attendances.all(), [outcome])
-        documents[outcome.pk] = Document(outcome.meeting.date, [outcome.text_ja, outcome.text_en, outcome.text_printed], facets)
+        fields = [outcome.text_ja, outcome.text_en, outcome.text_printed]
+        for topic in outcome.topics.all():
+            fields += topic.names
+        documents[outcome.pk] = Document(outcome.meeting.date, fields, facets)
     return documents
 
 
@@ -74,4 +80,6 @@ follow(Attendance, lambda attendance: [("meeting", [attendance.meeting_id]),
                                        ("outcome", Outcome.objects.filter(meeting=attendance.meeting_id).values_list("pk", flat=True))])
 follow(Outcome, lambda outcome: [("outcome", [outcome.pk]), ("meeting", [outcome.meeting_id])])
 follow(Place, lambda place: [("meeting", place.meetings.values_list("pk", flat=True))])
+follow(Topic, lambda topic: [("outcome", topic.outcomes.values_list("pk", flat=True)),
+                             ("meeting", Meeting.objects.filter(outcomes__topics=topic).values_list("pk", flat=True).distinct())])
 follow_m2m(Outcome.topics, lambda outcome: [("outcome", [outcome.pk]), ("meeting", [outcome.meeting_id])])

@@ -16,13 +16,15 @@ def terms(text):
     ("２＋２", "2+2"),
     ("ＭＱ－９", "mq-9"),
     ("ｶﾞｲﾄﾞﾗｲﾝ", "ガイドライン"),
-    ("か\u3099", "が"),
+    ("か\u3099", "ガ"),  # combined, then folded to katakana
     ("Security Consultative Committee", "security consultative committee"),
     ("米國務長官", "米国務長官"),
     ("兩岸問題", "両岸問題"),
     ("米国务長官", "米国務長官"),
     ("日米安全保障協 議委員会", "日米安全保障協議委員会"),
-    ("参加者は 一定していない", "参加者は一定していない"),
+    ("参加者は 一定していない", "参加者ハ一定シテイナイ"),  # hiragana folded to katakana
+    ("はまだ", "ハマダ"),
+    ("峽 繩 總 處 體 繼 歸 强 靱", "峡縄総処体継帰強靭"),  # old and variant kanji, from the generated table
     ("Japan and 日本", "japan and 日本"),
     ("2020年〜2023年", "2020年〜2023年"),
 ])
@@ -114,3 +116,16 @@ def test_the_fast_normalization_agrees_with_the_one_character_at_a_time():
         kept = [(char, origin) for index, (char, origin) in enumerate(zip(chars, origins))
                 if not any(space.start() <= index < space.end() for space in SCAN_SPACE.finditer(chars))]
         assert normalize(text) == ("".join(char for char, _ in kept), [origin for _, origin in kept]), repr(text)
+
+
+def test_every_pair_of_the_variant_table_folds_and_nothing_folds_twice():
+    from alliance.search.variants import NEW, OLD
+
+    assert len(OLD) == len(NEW) > 800
+    for old, new in zip(OLD, NEW):
+        assert normalize(old)[0] == normalize(new)[0] == new, (old, new)
+    assert not set(NEW) & set(OLD)  # a folded character is never folded again
+
+
+def test_hiragana_and_katakana_are_one():
+    assert terms("はまだ") == terms("ハマダ") and terms("ゝ") == terms("ヽ")

@@ -157,9 +157,10 @@ def test_search_across_every_kind_with_highlights(client):
 
 
 def test_search_by_type_and_its_errors(client):
-    data = client.get("/api/v1/search/", {"q": "ISR", "type": ["provision", "body"]}).json()
+    data = client.get("/api/v1/search/", {"q": "ISR", "type": ["provision", "body"], "page_size": 10}).json()
     assert set(data) == {"query", "messages", "provisions", "bodies"}
-    assert {p["path"] for p in data["provisions"]["results"]} == {"IV.C.2.p2", "VI.A.p3"}
+    assert {p["path"] for p in data["provisions"]["results"]} == {"IV.C.2.p2", "VI.A.p3", "IV.A.p2", "IV.A.p2.1",
+                                                                 "V.A.p2", "V.A.p2.6"}  # the text, and the ISR topic
     response = client.get("/api/v1/search/", {"type": "weather"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400 and set(response.json()["errors"]) == {"q", "type"}
     assert client.get("/api/v1/search/", {"q": "!!!"}).json()["messages"]

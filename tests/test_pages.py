@@ -115,7 +115,7 @@ def test_every_page_escapes_what_curators_write(client, url):
     rebuild()
     html = page(client, url)
     assert "<script>alert" not in html
-    assert ESCAPED in html
+    assert ESCAPED in re.sub(r"</?mark[^>]*>", "", html)  # a search page marks the matched 注記
 
 
 @pytest.mark.parametrize("url", ["/meetings/1900-01-01-summit/", "/people/nobody/", "/topics/weather/",

@@ -149,3 +149,14 @@ def test_tagging_an_outcome_with_a_topic_makes_the_filter_find_it():
     assert "2022-06-27-summit" in {m.slug for m in search(filters={"topic": "science-technology"})[:100]}
     energy.outcomes.remove(outcome)
     assert "2022-06-27-summit" not in {m.slug for m in search(filters={"topic": "science-technology"})[:100]}
+
+
+def test_renaming_a_topic_reindexes_the_items_meetings_and_provisions_tagged_with_it():
+    from alliance.models import Topic
+
+    topic = Topic.objects.get(slug="isr")
+    topic.aliases = ["見張り番"]
+    topic.save()
+    assert search(query="見張り番", kind="provision").count() == topic.provisions.count() > 0
+    assert search(query="見張り番", kind="outcome").count() == topic.outcomes.count()
+    assert search(query="見張り番").count() == Meeting.objects.filter(outcomes__topics=topic).distinct().count()

@@ -29,7 +29,7 @@ def test_a_search_groups_every_kind_with_its_count(client):
 
 @pytest.mark.parametrize("query, kind, expected", [
     ("核", "outcome", 15),  # one character
-    ("ＩＳＲ", "provision", 2),  # full width
+    ("ＩＳＲ", "provision", 6),  # full width; the text and the ISR topic's name
     ("2+2", "body", 1),
     ("オースティン", "person", 1),
     ("Secretary of State", "person", 1),

@@ -1,8 +1,8 @@
 """The analyzer: the one place that turns text into search terms, for documents and queries alike.
 
 Normalization: NFKC (full/half width: ２＋２ → 2+2, ｶﾞ → ガ), case folding, old and variant
-characters folded (國 → 国, 兩 → 両, 务 → 務), and spaces the scan left between two Japanese
-characters removed.
+characters folded (國 → 国, 兩 → 両, 务 → 務), hiragana folded to katakana, and spaces the scan
+left between two Japanese characters removed.
 
 Terms: a Japanese character gives one term at its position: the bigram it starts with the next
 Japanese character, or the character alone when it ends its run (尖閣諸島 → 尖閣 閣諸 諸島 島).
@@ -17,13 +17,14 @@ import unicodedata
 from dataclasses import dataclass
 from typing import NamedTuple
 
-# Old and variant forms (and the simplified forms an OCR may produce) that NFKC leaves alone.
-VARIANTS = str.maketrans(
-    "國兩务爲來圓與會學實對應關戰發經濟臺灣黨條權邊區澤濱邉髙﨑德衞號舊歐亞惡氣當聯樂萬絲廣擴擔據擧譯讀變狀兒嶋"
-    "东关发对战军长协议门见贸纪组经济维该区办图计间题话说认证务补让侦弹导",
-    "国両務為来円与会学実対応関戦発経済台湾党条権辺区沢浜辺高崎徳衛号旧欧亜悪気当連楽万糸広拡担拠挙訳読変状児島"
-    "東関発対戦軍長協議門見貿紀組経済維該区弁図計間題話説認証務補譲偵弾導",
-)
+from alliance.search import variants
+
+# Folded after NFKC: old and variant kanji to 新字体 (國 → 国, 峽 → 峡, 兩 → 両, the OCR's 务 → 務),
+# from the generated table in alliance/search/variants.py, and hiragana to katakana (はまだ →
+# ハマダ), so that a word is found in either kana. Every mapping is one character to one.
+HIRAGANA = "".join(chr(code) for code in range(0x3041, 0x3097)) + "ゝゞ"
+KATAKANA = "".join(chr(code + 0x60) for code in range(0x3041, 0x3097)) + "ヽヾ"
+VARIANTS = str.maketrans(variants.OLD + HIRAGANA, variants.NEW + KATAKANA)
 
 # Sound marks written after a character combine with it under NFKC (ｶﾞ → ガ, か + ゙ → が).
 COMBINING_MARKS = {"\uff9e", "\uff9f", "\u3099", "\u309a"}

@@ -90,15 +90,23 @@ def follow_every_write(app_labels):
                                     dispatch_uid=f"version-{model._meta.label}-{relation.name}")
 
 
+_FOLLOWERS = {}  # model label → how many follow() calls watch it
+
+
 def follow(model, affected):
-    """Reindex what `affected(instance)` names — (kind, ids) pairs — whenever `model` is saved or deleted."""
+    """Reindex what `affected(instance)` names — (kind, ids) pairs — whenever `model` is saved or deleted.
+
+    Several apps may follow one model (a topic's name is in meetings, outcome items and
+    provisions): each call connects receivers of its own."""
 
     def receiver(sender, instance, **kwargs):
         for kind, ids in affected(instance):
             reindex(kind, ids)
 
-    post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"search-{model._meta.label}-save")
-    post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"search-{model._meta.label}-delete")
+    label = model._meta.label
+    _FOLLOWERS[label] = number = _FOLLOWERS.get(label, 0) + 1
+    post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"search-{label}-save-{number}")
+    post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"search-{label}-delete-{number}")
 
 
 def follow_m2m(descriptor, affected):

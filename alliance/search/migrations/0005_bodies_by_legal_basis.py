@@ -6,9 +6,9 @@ from django.db import migrations
 
 def reindex_bodies(apps, schema_editor):
     # Derived data, built by the apps' current code (live models, not historical ones).
-    from alliance.models import ConsultationBody
     from alliance.search.index import reindex
 
+    ConsultationBody = apps.get_model("alliance", "ConsultationBody")
     reindex("body", list(ConsultationBody.objects.values_list("pk", flat=True)))
 
 
