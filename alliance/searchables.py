@@ -10,10 +10,9 @@ def person_documents(ids):
     people = Person.objects.filter(pk__in=ids).prefetch_related(Prefetch("tenures", Tenure.objects.select_related("post")))
     documents = {}
     for person in people:
-        fields = [person.name_ja, person.name_en, person.name_kana, *person.aliases]
-        for tenure in person.tenures.all():
-            fields += [tenure.post.title_ja, tenure.post.title_en]
-        documents[person.pk] = Document(None, fields)
+        head = [person.name_ja, person.name_en, person.name_kana, *person.aliases]
+        posts = [title for tenure in person.tenures.all() for title in (tenure.post.title_ja, tenure.post.title_en)]
+        documents[person.pk] = Document(None, [], head=head, about=posts)
     return documents
 
 
@@ -22,17 +21,16 @@ def body_documents(ids):
         "participants", "notes", Prefetch("legal_articles", Article.objects.select_related("instrument")))
     documents = {}
     for body in bodies:
-        fields = [body.abbreviation, body.name_ja, body.name_en, *body.aliases, body.purpose_ja, body.purpose_en,
-                  body.legal_basis_ja, body.legal_basis_en]
-        for participant in body.participants.all():
-            fields += [participant.label_ja, participant.label_en]
+        head = [body.abbreviation, body.name_ja, body.name_en, *body.aliases]
+        about = [label for participant in body.participants.all() for label in (participant.label_ja, participant.label_en)]
+        fields = [body.purpose_ja, body.purpose_en, body.legal_basis_ja, body.legal_basis_en]
         for note in body.notes.all():
             fields += [note.text_ja, note.text_en]
         for article in body.legal_articles.all():  # its legal basis by name: SOFA finds the Joint Committee
             instrument = article.instrument
             fields += [article.label_ja, article.label_en, instrument.name_ja, instrument.name_en, instrument.short_name_ja,
                        instrument.short_name_en, instrument.abbreviation, *instrument.aliases]
-        documents[body.pk] = Document(body.established_on, fields)
+        documents[body.pk] = Document(body.established_on, fields, head=head, about=about)
     return documents
 
 

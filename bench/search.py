@@ -78,8 +78,8 @@ def _document(args):
     from alliance.search.fields import fts_stream, tsvector_literal
     from alliance.search.index import Document
 
-    vendor, object_id, fields, facets = args
-    document = Document(None, fields, facets)
+    vendor, object_id, (head, about, fields), facets = args
+    document = Document(None, fields, facets, head=head, about=about)
     terms = document.terms(extra=[sample_term(sample_group(object_id))])
     return (tsvector_literal(terms) if vendor == "postgresql" else fts_stream(terms)), document.facet_terms()
 
@@ -126,31 +126,33 @@ def generate(count, seed=2023):
                     meeting = created[meeting.slug]
                     template = rng.choice([t for t in templates if t.kind == meeting.kind] or templates)
                     items = rng.sample(pool, 5)
-                    doc = [meeting.title_ja, meeting.title_en, meeting.get_kind_display()]
+                    # The tiers of meetings.searchables.meeting_documents: head, about, text.
+                    head = [meeting.title_ja, meeting.title_en, meeting.get_kind_display()]
                     if meeting.body:
-                        doc += [meeting.body.abbreviation, meeting.body.name_ja, meeting.body.name_en, *meeting.body.aliases]
-                    if meeting.place:
-                        doc += [meeting.place.name_ja, meeting.place.name_en]
+                        head += [meeting.body.abbreviation, meeting.body.name_ja, meeting.body.name_en, *meeting.body.aliases]
+                    about = [meeting.place.name_ja, meeting.place.name_en] if meeting.place else []
+                    text = []
                     for position, attendance in enumerate(template.attendances.all(), 1):
                         attendances.append(Attendance(meeting=meeting, position=position, side=attendance.side,
                                                       person=attendance.person, post=attendance.post, label_ja=attendance.label_ja,
                                                       label_en=attendance.label_en, source=source))
-                        doc += [attendance.label_ja, attendance.label_en, attendance.person.name_ja, attendance.person.name_en,
-                                *attendance.person.aliases, attendance.post.title_ja, attendance.post.title_en]
+                        about += [attendance.label_ja, attendance.label_en, attendance.person.name_ja,
+                                   attendance.person.name_en, *attendance.person.aliases, attendance.post.title_ja,
+                                   attendance.post.title_en]
                     chosen_items += items
                     for position, item in enumerate(items, 1):
                         outcomes.append(Outcome(meeting=meeting, position=position, voice=item["voice"], text_ja=item["text_ja"],
                                                 text_en=item["text_en"], source=source))
-                        doc += [item["text_ja"], item["text_en"]]
-                    for topic in sorted({topic.pk: topic for item in items for topic in item["topics"]}.values(),
-                                        key=lambda topic: topic.slug):
-                        doc += topic.names
+                        text += [item["text_ja"], item["text_en"]]
+                    for item in items:
+                        for topic in item["topics"]:
+                            about += topic.names
                     facets = {"kind": [meeting.kind], "body": [meeting.body.abbreviation] if meeting.body else [],
                               "place": [meeting.place.slug] if meeting.place else [],
                               "person": [a.person.slug for a in template.attendances.all()],
                               "topic": sorted({topic.slug for item in items for topic in item["topics"]}),
                               "voice": sorted({item["voice"] for item in items})}
-                    fields.append((meeting, doc, facets))
+                    fields.append((meeting, (head, about, text), facets))
                 Attendance.objects.bulk_create(attendances)
                 Outcome.objects.bulk_create(outcomes)
                 Outcome.topics.through.objects.bulk_create(

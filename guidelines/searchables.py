@@ -9,15 +9,14 @@ def provision_documents(ids):
     provisions = Provision.objects.filter(pk__in=ids).select_related("edition").prefetch_related("operation_roles", "topics")
     documents = {}
     for provision in provisions:
-        fields = [provision.path, provision.heading_ja, provision.heading_en, provision.text_ja, provision.text_en,
-                  provision.text_printed]
+        head = [provision.path, provision.heading_ja, provision.heading_en]
+        fields = [provision.text_ja, provision.text_en, provision.text_printed]
         for role in provision.operation_roles.all():
             fields += [role.operation_ja, role.operation_en, role.joint_ja, role.joint_en, role.sdf_ja, role.sdf_en,
                        role.us_ja, role.us_en, role.text_printed]
-        for topic in provision.topics.all():  # what the provision is about, by name: ISR
-            fields += topic.names
+        about = [name for topic in provision.topics.all() for name in topic.names]  # by name: ISR
         facets = {"topic": [topic.slug for topic in provision.topics.all()], "edition": [provision.edition.year]}
-        documents[provision.pk] = Document(provision.edition.adopted_on, fields, facets)
+        documents[provision.pk] = Document(provision.edition.adopted_on, fields, facets, head=head, about=about)
     return documents
 
 

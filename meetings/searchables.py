@@ -1,8 +1,9 @@
 """The search documents of meetings and outcome items, and the writes that change them.
 
-A meeting's document holds everything a user may look it up by: its title (as printed too),
-kind, body with names, abbreviation and aliases, place in both languages, attendees as printed
-and as people and posts in both languages, and every outcome item in both languages.
+A meeting's document holds everything a user may look it up by, in the tiers that ranking weighs:
+head (title, as printed too, kind, body with names, abbreviation and aliases), about (place in
+both languages, attendees as printed and as people and posts in both languages, the names of the
+topics its items are tagged with), and text (notes, every outcome item in both languages).
 """
 
 from django.db.models import Prefetch
@@ -33,27 +34,27 @@ def meeting_documents(ids):
     )
     documents = {}
     for meeting in meetings:
-        fields = [meeting.title_ja, meeting.title_en, meeting.printed_ja, meeting.get_kind_display(),
-                  meeting.notes_ja, meeting.notes_en]
+        head = [meeting.title_ja, meeting.title_en, meeting.printed_ja, meeting.get_kind_display()]
         if meeting.body:
             body = meeting.body
-            fields += [body.abbreviation, body.name_ja, body.name_en, *body.aliases]
-        if meeting.place:
-            fields += [meeting.place.name_ja, meeting.place.name_en]
+            head += [body.abbreviation, body.name_ja, body.name_en, *body.aliases]
+        about = [meeting.place.name_ja, meeting.place.name_en] if meeting.place else []
         for attendance in meeting.attendances.all():
-            fields += [attendance.label_ja, attendance.label_en, attendance.label_printed]
+            about += [attendance.label_ja, attendance.label_en, attendance.label_printed]
             if attendance.person:
                 person = attendance.person
-                fields += [person.name_ja, person.name_en, person.name_kana, *person.aliases]
+                about += [person.name_ja, person.name_en, person.name_kana, *person.aliases]
             if attendance.post:
-                fields += [attendance.post.title_ja, attendance.post.title_en]
+                about += [attendance.post.title_ja, attendance.post.title_en]
+        fields = [meeting.notes_ja, meeting.notes_en]
         for outcome in meeting.outcomes.all():
             fields += [outcome.text_ja, outcome.text_en, outcome.text_printed]
-        topics = {topic.pk: topic for outcome in meeting.outcomes.all() for topic in outcome.topics.all()}
-        for topic in sorted(topics.values(), key=lambda topic: topic.slug):  # what the items are about, by name
-            fields += topic.names
+            # What the items are about, by name, once per item: a meeting with four items on extended
+            # deterrence is more about it than one with a single item.
+            for topic in outcome.topics.all():
+                about += topic.names
         facets = meeting_facets(meeting, meeting.attendances.all(), meeting.outcomes.all())
-        documents[meeting.pk] = Document(meeting.date, fields, facets)
+        documents[meeting.pk] = Document(meeting.date, fields, facets, head=head, about=about)
     return documents
 
 
@@ -64,10 +65,9 @@ def outcome_documents(ids):
     documents = {}
     for outcome in outcomes:
         facets = meeting_facets(outcome.meeting, outcome.meeting.attendances.all(), [outcome])
-        fields = [outcome.text_ja, outcome.text_en, outcome.text_printed]
-        for topic in outcome.topics.all():
-            fields += topic.names
-        documents[outcome.pk] = Document(outcome.meeting.date, fields, facets)
+        about = [name for topic in outcome.topics.all() for name in topic.names]
+        documents[outcome.pk] = Document(outcome.meeting.date, [outcome.text_ja, outcome.text_en, outcome.text_printed],
+                                         facets, about=about)
     return documents
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 
 from alliance.search.analyzer import QueryToken, document_terms, normalize, query_tokens, tokenize
-from alliance.search.fields import fts_stream, tsvector_literal
+from alliance.search.fields import fts_stream, fts_token, tsvector_literal
 from alliance.search.query import MAX_TERMS, parse
 
 
@@ -47,8 +47,28 @@ def test_japanese_runs_give_one_term_per_character():
 
 
 def test_codes_stay_whole_and_hyphenated_words_split():
-    assert terms("2+2 MQ-9 F-35 III-2-1-3") == ["2+2", "mq-9", "f-35", "iii-2-1-3"]
+    assert terms("2+2 MQ-9 F-35 III-2-1-3") == ["2+2", "mq9", "f35", "iii2-1-3"]
+    assert terms("MQ9 F35") == terms("MQ-9 F-35")  # a code is found with or without its hyphen
     assert terms("cross-Strait Japan–U.S.") == ["cross", "strait", "japan", "u", "s"]
+
+
+@pytest.mark.parametrize("forms", [
+    ("missile", "missiles", "Missiles"),
+    ("capability", "capabilities"),
+    ("logistic", "logistics"),
+    ("Senkaku", "Senkakus"),  # a name's plural, which Snowball leaves alone
+    ("deter", "deterred", "deterring"),
+    ("cooperate", "cooperation", "cooperating"),
+    ("secretary", "secretaries"),
+])
+def test_english_words_are_found_in_any_of_their_forms(forms):
+    assert len({tuple(terms(form)) for form in forms}) == 1
+
+
+def test_codes_numbers_and_japanese_are_not_stemmed():
+    assert terms("2+2 MQ-9 2022 ISR") == ["2+2", "mq9", "2022", "isr"]
+    assert tokenize("missiles")[0].word == "missiles" and tokenize("missile")[0].word == "missile"
+    assert tokenize("support")[0].word == ""  # its own stem: nothing to keep beside it
 
 
 def test_query_terms_are_phrases_of_bigrams_or_a_one_character_prefix():
@@ -59,14 +79,25 @@ def test_query_terms_are_phrases_of_bigrams_or_a_one_character_prefix():
 
 
 def test_fields_are_set_apart_so_no_phrase_crosses_them():
-    assert document_terms(["台湾", "海峡"]) == [("台湾", 1), ("湾", 2), ("海峡", 4), ("峡", 5)]
+    assert document_terms(["台湾", "海峡"]) == [("台湾", 1, "text"), ("湾", 2, "text"), ("海峡", 4, "text"), ("峡", 5, "text")]
     assert fts_stream(document_terms(["台湾", "海峡"])).split().count("x") == 1
+
+
+def test_a_document_keeps_its_tiers_exact_forms_and_whole_fields():
+    terms_ = document_terms(["missiles"], head=["Secretary of Defense"], about=["防衛大臣"])
+    assert ("is:secretari of defens", 1, "head") in terms_ and ("is:防衛大臣", 5, "about") in terms_
+    assert ("missil", 10, "text") in terms_ and ("=missiles", 10, "text") in terms_
+    head, about, text = fts_stream(terms_).split("|")
+    assert head.split()[:3] == [fts_token(t) for t in ("secretari", "of", "defens")]
+    assert text.split() == [fts_token("missil"), "x", fts_token("=missiles")]  # in no phrase
+    literal = tsvector_literal(terms_)
+    assert "'defens':3A" in literal and "'防衛':5B" in literal and "'missil':10D" in literal
 
 
 def test_postgresql_holds_colocated_ngrams_and_word_pairs():
     literal = tsvector_literal(document_terms(["拡大抑止 extended deterrence"]))
-    assert "'拡大抑止':1" in literal and "'大抑止':2" in literal and "'核'" not in literal
-    assert "'抑':3" in literal and "'extended deterrence':5" in literal
+    assert "'拡大抑止':1D" in literal and "'大抑止':2D" in literal and "'核'" not in literal
+    assert "'抑':3D" in literal and "'extend deterr':5D" in literal
 
 
 @pytest.mark.parametrize("raw, groups, excluded", [

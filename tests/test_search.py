@@ -136,8 +136,8 @@ def matches_by_brute_force(query, kind):
 
     return {
         pk for pk, document in documents.items()
-        if all(any(has(document.fields, term) for term in group) for group in parsed.groups)
-        and not any(has(document.fields, term) for term in parsed.excluded)
+        if all(any(has(document.texts, term) for term in group) for group in parsed.groups)
+        and not any(has(document.texts, term) for term in parsed.excluded)
     }
 
 

@@ -8,14 +8,27 @@ Terms: a Japanese character gives one term at its position: the bigram it starts
 Japanese character, or the character alone when it ends its run (尖閣諸島 → 尖閣 閣諸 諸島 島).
 A query of two or more Japanese characters is then the phrase of its bigrams, and a query of one
 character is a prefix (核*) that meets every occurrence: each one starts a bigram or ends a run.
-Latin letters and digits give words; + joins (2+2), and - joins where a digit is next to it
-(MQ-9, F-35), so codes are findable as written while cross-Strait is two words.
+Latin letters and digits give words; + joins (2+2), and - joins where a digit is next to it, so
+codes are findable as written while cross-Strait is two words. A hyphen between a letter and a digit
+is dropped (MQ-9 and MQ9 are both mq9, F-35 is f35).
+
+English words are stemmed with Snowball's English stemmer (missiles → missil, capabilities →
+capabl): a word is found in any of its forms. The word as written is kept beside its stem as an
+exact-form term ("=missiles"), which ranking reads so that the form searched for comes first.
+Codes and words with digits are not stemmed.
+
+A document's fields come in tiers (head: titles and names; about: attendees, posts, places and
+the topics it is tagged with; text: everything else), which ranking weighs, and each head or about
+field also gives one
+whole-field term ("is:secretari of defens"), so that a query that is exactly a name comes first.
 """
 
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import NamedTuple
+
+import Stemmer
 
 from alliance.search import variants
 
@@ -126,10 +139,35 @@ def _normalize_by_character(text):
 
 
 class Token(NamedTuple):  # a tuple, not a dataclass: a long text makes thousands of them
-    term: str
+    term: str  # what is indexed: the bigram or character, the word's stem, the code
     start: int  # offsets in the source text of the character or word this token stands for
     end: int
     japanese: bool
+    word: str = ""  # the word as written (folded), where its stem differs from it
+
+
+ENGLISH = Stemmer.Stemmer("english")
+STEMMED = re.compile("[a-z]+")  # only words of plain letters: not codes, numbers or other scripts
+# Plurals of names that Snowball leaves alone: it never takes the s off a word ending in -us.
+STEM_EXCEPTIONS = {"senkakus": "senkaku", "ryukyus": "ryukyu"}
+# A hyphen between a letter and a digit, dropped from codes: MQ-9 is written MQ9 too.
+CODE_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=\d)|(?<=\d)-(?=[^\W\d_])")
+EXACT = "="  # the prefix of an exact-form term: "=missiles", beside its stem "missil"
+WHOLE = "is:"  # the prefix of a whole-field term
+
+
+def stem(word):
+    """The stem a word is indexed under: Snowball English for words of plain letters."""
+    if not STEMMED.fullmatch(word):
+        return word
+    return STEM_EXCEPTIONS.get(word) or ENGLISH.stemWord(word)
+
+
+def word_token(word, start, end):
+    if "-" in word:
+        word = CODE_HYPHEN.sub("", word)
+    stemmed = stem(word)
+    return Token(stemmed, start, end, False, word if stemmed != word else "")
 
 
 # A token: a Japanese character, or a word (letters and digits joined by + or by a - beside a digit).
@@ -148,7 +186,7 @@ def tokenize(text):
             term = normalized[start : start + 2] if match.group("pair") else normalized[start]
             tokens.append(Token(term, origins[start], origins[start] + 1, True))
         else:
-            tokens.append(Token(normalized[start:end], origins[start], origins[end - 1] + 1, False))
+            tokens.append(word_token(normalized[start:end], origins[start], origins[end - 1] + 1))
     return tokens
 
 
@@ -161,26 +199,56 @@ def facet(name, value):
     return f"{name}:{str(value).casefold()}"
 
 
-def document_terms(fields, facets=()):
-    """(term, position) pairs of a document made of several fields, with a gap between fields.
+TIERS = ("head", "about", "text")  # where a word is found, the most telling first
+MAX_WHOLE = 120  # a field longer than this gives no whole-field term: it is not a name
 
-    Facet terms follow, each set apart from its neighbours.
+
+def whole(tokens):
+    """A field's or a query's words as one key: Japanese runs joined, words apart ("日米安全保障
+    協議委員会 2+2", "secretari of defens"), so that a query equals a field whatever its spacing."""
+    units, continues = [], False
+    for token in tokens:
+        if token.japanese and continues:  # the bigram before ran into this character
+            units[-1] += token.term[0]
+        else:
+            units.append(token.term[0] if token.japanese else token.term)
+        continues = token.japanese and len(token.term) == 2
+    return WHOLE + " ".join(units)
+
+
+def is_extra(term):
+    """An exact-form or whole-field term: found and ranked, but in no phrase."""
+    return term.startswith(EXACT) or term.startswith(WHOLE)
+
+
+def document_terms(fields, facets=(), *, head=(), about=()):
+    """(term, position, tier) triples of a document made of several fields in tiers, with a gap
+    between fields: head fields first, then about, then `fields` (the text).
+
+    A stemmed word's exact form stands at its position too; each head and about field adds its
+    whole-field term, and facet terms follow, each set apart from its neighbours.
     """
     terms, position = [], 0
-    for field in fields:
-        if not field:
-            continue
-        tokens = tokenize(field)
-        if not tokens:
-            continue
-        if terms:
-            position += FIELD_GAP
-        for token in tokens:
-            position += 1
-            terms.append((token.term, position))
+    for tier, texts in zip(TIERS, (head, about, fields)):
+        for field in texts:
+            if not field:
+                continue
+            tokens = tokenize(field)
+            if not tokens:
+                continue
+            if terms:
+                position += FIELD_GAP
+            first = position + 1
+            for token in tokens:
+                position += 1
+                terms.append((token.term, position, tier))
+                if token.word:
+                    terms.append((EXACT + token.word, position, tier))
+            if tier != "text" and len(field) <= MAX_WHOLE:
+                terms.append((whole(tokens), first, tier))
     for term in dict.fromkeys(facets):
         position += FIELD_GAP + 1
-        terms.append((term, position))
+        terms.append((term, position, "text"))
     return terms
 
 
@@ -188,6 +256,7 @@ def document_terms(fields, facets=()):
 class QueryToken:
     term: str
     prefix: bool  # matches every term that starts with `term`
+    word: str = ""  # the word as written, where `term` is its stem
 
 
 def query_tokens(text):
@@ -202,7 +271,7 @@ def query_tokens(text):
     for index, token in enumerate(tokens):
         following = tokens[index + 1] if index + 1 < len(tokens) else None
         if not token.japanese:
-            phrase.append(QueryToken(token.term, prefix=False))
+            phrase.append(QueryToken(token.term, prefix=False, word=token.word))
         elif len(token.term) == 2:
             phrase.append(QueryToken(token.term, prefix=False))
         elif following is not None:

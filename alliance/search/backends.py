@@ -15,8 +15,10 @@ carry each facet term, per year.
 
 import datetime
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from alliance.search.fields import fts_token, is_japanese_term
+from alliance.search.analyzer import EXACT
+from alliance.search.fields import COLUMN_SEPARATOR, fts_token, is_japanese_term
 from alliance.search.query import Query
 
 ENTRY_TABLE = "search_searchentry"
@@ -38,6 +40,17 @@ def sample_group(object_id):
 
 def sample_term(group):
     return f"sample:{group}"
+
+
+class Ranked(NamedTuple):
+    """A match in the ranked window: its rank by the database, and whether it holds a word in the
+    form searched for (exact) and a field that is exactly the query (whole)."""
+
+    object_id: int
+    sort_date: datetime.date
+    rank: float
+    exact: bool
+    whole: bool
 
 
 @dataclass(frozen=True)
@@ -121,6 +134,8 @@ class PostgresBackend:
         if prefix:
             elements.append((tokens[-1].term, len(tokens) - 1))
             lexemes.append(self._lexeme(tokens[-1].term) + ":*")
+            if len(tokens) == 1:  # a lone word: also the words as written (capabil* → capabilities)
+                return f"({lexemes[0]} | {self._lexeme(EXACT + tokens[0].term)}:*)"
         parts = [lexemes[0]]
         for (_, before), (_, at), lexeme in zip(elements, elements[1:], lexemes[1:]):
             parts.append(f"<{at - before}>" if at - before != 1 else "<->")
@@ -168,17 +183,31 @@ class PostgresBackend:
         return [row[0] for row in cursor.fetchall()]
 
     def recent_ranked(self, cursor, kind, match, size):
-        """The `size` most recent matches as (object_id, sort_date, rank), newest first."""
+        """The `size` most recent matches as Ranked rows, newest first.
+
+        The rank is ts_rank_cd with the tiers' weights (A head, B about, D text), divided by
+        1 + the log of the document's length."""
         where, params = self._where(kind, match)
         expression = self.expression(match)
-        rank, rank_params = ("ts_rank_cd(w.document, %s::tsquery)", [expression]) if expression else ("0.0", [])
+        if not expression:
+            rank, rank_params = "0.0", []
+        else:
+            rank, rank_params = "ts_rank_cd(w.document, %s::tsquery, 1)", [expression]
+        exact_forms, whole = match.query.exact_forms, match.query.whole
+        flags, flag_params = [], []
+        for terms in (exact_forms, [whole] if whole else []):
+            if terms:
+                flags.append("w.document @@ %s::tsquery")
+                flag_params.append(" | ".join(self._lexeme(term) for term in terms))
+            else:
+                flags.append("false")
         cursor.execute(
-            f"SELECT w.object_id, w.sort_date, {rank} FROM "
+            f"SELECT w.object_id, w.sort_date, {rank}, {', '.join(flags)} FROM "
             f"(SELECT e.object_id, e.sort_date, e.document FROM {ENTRY_TABLE} e WHERE {where} "
             f"ORDER BY e.sort_date DESC, e.object_id DESC LIMIT %s) w ORDER BY w.sort_date DESC, w.object_id DESC",
-            [*rank_params, *params, size],
+            [*rank_params, *flag_params, *params, size],
         )
-        return cursor.fetchall()
+        return [Ranked(*row) for row in cursor.fetchall()]
 
 
     def facet_counts(self, cursor, kind, match):
@@ -193,6 +222,11 @@ class PostgresBackend:
         return cursor.fetchall()
 
 
+# SQLite's FTS5 columns, one per tier of a document, and their weights in bm25 (PostgreSQL's
+# default weights of A, B and D are in the same proportions).
+COLUMNS = ("head", "about", "body")
+COLUMN_WEIGHTS = (10.0, 4.0, 1.0)
+
 # SQLite's rowid of an entry in a kind's FTS5 table: the date first, so rowid order is date order.
 ID_BITS = 32
 ID_MASK = (1 << ID_BITS) - 1
@@ -205,28 +239,39 @@ class SQLiteBackend:
         assert kind in KINDS
         return f"search_{kind}_fts"
 
+    @staticmethod
+    def _columns(document):
+        """SQL for the tiers' streams in a stored document (head|about|text), one per FTS5 column."""
+        sep = COLUMN_SEPARATOR
+        rest = f"substr({document}, instr({document}, '{sep}') + 1)"
+        return (f"substr({document}, 1, instr({document}, '{sep}') - 1)",
+                f"substr({rest}, 1, instr({rest}, '{sep}') - 1)",
+                f"substr({rest}, instr({rest}, '{sep}') + 1)")
+
     def create_structures(self, cursor):
         rowid = f"(CAST(julianday({{row}}.sort_date) - {JULIAN_DAY_OF_ORDINAL_ZERO} AS INTEGER) << {ID_BITS}) + {{row}}.object_id"
         new, old = rowid.format(row="new"), rowid.format(row="old")
+        new_columns, old_columns = ", ".join(self._columns("new.document")), ", ".join(self._columns("old.document"))
+        names = ", ".join(COLUMNS)
         for kind in KINDS:
             table = self.fts_table(kind)
             cursor.execute(
-                f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5(document, content='', tokenize='ascii', prefix='6')"
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5({names}, content='', tokenize='ascii', prefix='6')"
             )
             cursor.execute(
                 f"CREATE TRIGGER IF NOT EXISTS {table}_insert AFTER INSERT ON {ENTRY_TABLE} WHEN new.kind = '{kind}' "
-                f"BEGIN INSERT INTO {table}(rowid, document) VALUES ({new}, new.document); END"
+                f"BEGIN INSERT INTO {table}(rowid, {names}) VALUES ({new}, {new_columns}); END"
             )
             cursor.execute(
                 f"CREATE TRIGGER IF NOT EXISTS {table}_delete AFTER DELETE ON {ENTRY_TABLE} WHEN old.kind = '{kind}' "
-                f"BEGIN INSERT INTO {table}({table}, rowid, document) VALUES ('delete', {old}, old.document); END"
+                f"BEGIN INSERT INTO {table}({table}, rowid, {names}) VALUES ('delete', {old}, {old_columns}); END"
             )
             # One trigger for updates, so that the old terms leave before the new ones arrive.
             cursor.execute(
                 f"CREATE TRIGGER IF NOT EXISTS {table}_update AFTER UPDATE ON {ENTRY_TABLE} "
                 f"WHEN old.kind = '{kind}' OR new.kind = '{kind}' BEGIN "
-                f"INSERT INTO {table}({table}, rowid, document) SELECT 'delete', {old}, old.document WHERE old.kind = '{kind}'; "
-                f"INSERT INTO {table}(rowid, document) SELECT {new}, new.document WHERE new.kind = '{kind}'; END"
+                f"INSERT INTO {table}({table}, rowid, {names}) SELECT 'delete', {old}, {old_columns} WHERE old.kind = '{kind}'; "
+                f"INSERT INTO {table}(rowid, {names}) SELECT {new}, {new_columns} WHERE new.kind = '{kind}'; END"
             )
 
     def drop_structures(self, cursor):
@@ -239,7 +284,12 @@ class SQLiteBackend:
     @staticmethod
     def _term(term):
         phrase = '"' + " ".join(fts_token(token.term) for token in term.tokens) + '"'
-        return phrase + ("*" if term.tokens[-1].prefix else "")
+        if not term.tokens[-1].prefix:
+            return phrase
+        if len(term.tokens) == 1 and not is_japanese_term(term.tokens[0].term):
+            # A lone word: also the words as written (capabil* → capabilities).
+            return f'({phrase}* OR "{fts_token(EXACT + term.tokens[0].term)}"*)'
+        return phrase + "*"
 
     def expression(self, match):
         groups = ['"' + fts_token(term) + '"' for term in match.facets]
@@ -291,15 +341,29 @@ class SQLiteBackend:
         table, object_id, where, params, order = self._where(kind, match)
         if table == ENTRY_TABLE:
             cursor.execute(
-                f"SELECT object_id, sort_date, 0.0 FROM {table} WHERE {where} ORDER BY {order.format('DESC')} LIMIT %s",
+                f"SELECT object_id, sort_date, 0.0, 0, 0 FROM {table} WHERE {where} ORDER BY {order.format('DESC')} LIMIT %s",
                 [*params, size],
             )
-            return cursor.fetchall()
+            return [Ranked(*row) for row in cursor.fetchall()]
+        # In one statement: the window, then which of its rows hold an exact form or a whole field.
+        exact_forms, whole = match.query.exact_forms, match.query.whole
+        flags, flag_params = [], []
+        for terms in (exact_forms, [whole] if whole else []):
+            if terms:
+                flags.append(f"w.r IN (SELECT rowid FROM {table} WHERE {table} MATCH %s "
+                             f"AND rowid >= (SELECT min(r) FROM w))")
+                flag_params.append(" OR ".join('"' + fts_token(term) + '"' for term in terms))
+            else:
+                flags.append("0")
+        weights = ", ".join(str(weight) for weight in COLUMN_WEIGHTS)
         cursor.execute(
-            f"SELECT rowid, -bm25({table}) FROM {table} WHERE {where} ORDER BY rowid DESC LIMIT %s", [*params, size]
+            f"WITH w AS MATERIALIZED (SELECT rowid AS r, -bm25({table}, {weights}) AS rank FROM {table} WHERE {where} "
+            f"ORDER BY rowid DESC LIMIT %s) SELECT w.r, w.rank, {', '.join(flags)} FROM w ORDER BY w.r DESC",
+            [*params, size, *flag_params],
         )
         return [
-            (rowid & ID_MASK, datetime.date.fromordinal(max(1, rowid >> ID_BITS)), rank) for rowid, rank in cursor.fetchall()
+            Ranked(rowid & ID_MASK, datetime.date.fromordinal(max(1, rowid >> ID_BITS)), rank, bool(exact), bool(whole))
+            for rowid, rank, exact, whole in cursor.fetchall()
         ]
 
     def facet_counts(self, cursor, kind, match):

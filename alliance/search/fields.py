@@ -1,6 +1,6 @@
 """The column that holds a document's terms: a tsvector on PostgreSQL, a token stream on SQLite.
 
-Both hold the same (term, position) pairs under the same limits, so that the same query finds
+Both hold the same (term, position) pairs, each in its tier, under the same limits, so that the same query finds
 the same records on both: PostgreSQL keeps at most 256 positions of a term and clamps positions
 past 16,383, so occurrences past those limits take part in no phrase on either database.
 
@@ -15,7 +15,7 @@ import json
 
 from django.db import models
 
-from alliance.search.analyzer import is_japanese
+from alliance.search.analyzer import is_extra, is_japanese
 
 MAX_POSITIONS_PER_TERM = 256
 MAX_POSITION = 16383
@@ -23,14 +23,14 @@ FILLER = "x"  # not a hex digit: a token that no query term encodes to, and brea
 
 
 def capped(terms):
-    """The (term, position) pairs that may take part in phrases; None marks one that may not."""
+    """The (term, position, tier) triples, position None where the term may take part in no phrase."""
     seen = {}
-    for term, position in terms:
+    for term, position, tier in terms:
         seen[term] = seen.get(term, 0) + 1
         if seen[term] > MAX_POSITIONS_PER_TERM or position > MAX_POSITION:
-            yield term, None
+            yield term, None, tier
         else:
-            yield term, position
+            yield term, position, tier
 
 
 def fts_token(term):
@@ -46,22 +46,24 @@ def with_ngrams(terms):
     """The capped terms plus PostgreSQL's colocated lexemes: Japanese 1-, 3-, 4-grams and word pairs."""
     terms = list(capped(terms))
     extra = []
-    run = []  # (char, position) of the current Japanese run, within phrase-able positions
+    run = []  # (char, position, tier) of the current Japanese run, within phrase-able positions
 
     def close_run():
-        chars = "".join(char for char, _ in run)
-        for i, (char, position) in enumerate(run):
-            extra.append((char, position))
+        chars = "".join(char for char, _, _ in run)
+        for i, (char, position, tier) in enumerate(run):
+            extra.append((char, position, tier))
             for size in (3, 4):
                 if i + size <= len(run):
-                    extra.append((chars[i : i + size], position))
+                    extra.append((chars[i : i + size], position, tier))
         run.clear()
 
     previous = None
-    for term, position in terms:
+    for term, position, tier in terms:
+        if is_extra(term):
+            continue  # exact forms and whole fields stand beside the words, in no phrase
         japanese = is_japanese_term(term)
         if japanese and position is None:
-            extra.append((term[0], None))  # present, in no phrase
+            extra.append((term[0], None, tier))  # present, in no phrase
         continues = (
             japanese and position is not None and run and previous is not None
             and previous[1] == position - 1 and len(previous[0]) == 2 and previous[0][1] == term[0]
@@ -69,43 +71,55 @@ def with_ngrams(terms):
         if not continues and run:
             close_run()
         if japanese and position is not None:
-            run.append((term[0], position))
+            run.append((term[0], position, tier))
         elif (not japanese and position is not None and previous is not None and previous[1] == position - 1
               and not is_japanese_term(previous[0])):
-            extra.append((previous[0] + " " + term, previous[1]))
+            extra.append((previous[0] + " " + term, previous[1], tier))
         previous = (term, position) if position is not None else None
     if run:
         close_run()
     return terms + extra
 
 
+# Ranking weighs a word by the tier it is found in: PostgreSQL's weights A (head), B (about), D
+# (text); SQLite's FTS5 columns, one per tier.
+WEIGHTS = {"head": "A", "about": "B", "text": "D"}
+COLUMN_SEPARATOR = "|"  # between the tiers' streams in SQLite's column; triggers split on it
+
+
 def tsvector_literal(terms):
     positions = {}
-    for term, position in with_ngrams(terms):
-        entry = positions.setdefault(term, [])
+    for term, position, tier in with_ngrams(terms):
+        entry = positions.setdefault(term, {})
         if position is not None:
-            entry.append(position)
+            entry.setdefault(position, WEIGHTS[tier])
         elif not entry:
-            entry.append(MAX_POSITION)
+            entry[MAX_POSITION] = WEIGHTS[tier]
     return " ".join(
-        "'{}':{}".format(term.replace("\\", "\\\\").replace("'", "''"), ",".join(map(str, sorted(set(places)))))
+        "'{}':{}".format(term.replace("\\", "\\\\").replace("'", "''"),
+                         ",".join(f"{place}{weight}" for place, weight in sorted(places.items())))
         for term, places in positions.items()
     )
 
 
 def fts_stream(terms):
-    tokens, previous = [], None
-    for term, position in capped(terms):
-        if position is None:
-            # Present, but in no phrase: set apart by fillers.
-            tokens.extend([FILLER, fts_token(term), FILLER])
-            previous = None
+    """The tiers' token streams, joined by COLUMN_SEPARATOR: in each, the words in order (a filler
+    where positions skip), then each term that is in no phrase once, set apart by fillers."""
+    streams = {tier: ([], []) for tier in WEIGHTS}  # tier → (phrase tokens, tokens in no phrase)
+    previous = {}
+    for term, position, tier in capped(terms):
+        tokens, apart = streams[tier]
+        if position is None or is_extra(term):
+            apart.append(fts_token(term))  # once is enough: the same term again only lengthens the stream
             continue
-        if previous is not None and position != previous + 1:
+        if tier in previous and position != previous[tier] + 1:
             tokens.append(FILLER)
         tokens.append(fts_token(term))
-        previous = position
-    return " ".join(tokens)
+        previous[tier] = position
+    return COLUMN_SEPARATOR.join(
+        f" {FILLER} ".join([" ".join(tokens)] * bool(tokens) + list(dict.fromkeys(apart)))
+        for tokens, apart in streams.values()
+    )
 
 
 class SearchDocumentField(models.Field):

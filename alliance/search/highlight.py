@@ -6,19 +6,29 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from alliance.search.analyzer import VARIANTS, is_japanese, tokenize
+from alliance.search.analyzer import STEMMED, VARIANTS, is_japanese, tokenize
 
 
 def _matches(token, query_token):
-    return token.term.startswith(query_token.term) if query_token.prefix else token.term == query_token.term
+    if query_token.prefix:  # the stem or the word as written starts so
+        return token.term.startswith(query_token.term) or token.word.startswith(query_token.term)
+    return token.term == query_token.term
+
+
+def _rough(term):
+    """What of a query token must be in a text that holds it, roughly normalized: a stem may end
+    otherwise than the word it came from (capabl, capability), a code's hyphen may be left out."""
+    if STEMMED.fullmatch(term):
+        return term[: max(1, len(term) - 3)]
+    return term.replace("-", "")
 
 
 def _may_match(text, query):
     """False when no term of the query can match `text`: some token of every term is absent from
-    it even roughly normalized (NFKC, case, variants, no spaces). Cheap, in C, and never wrong
-    when it says False, so that the analyzer runs only on texts that may match."""
-    rough = "".join(unicodedata.normalize("NFKC", text).casefold().translate(VARIANTS).split())
-    return any(all(token.term in rough for token in term.tokens) for term in query.terms)
+    it even roughly normalized (NFKC, case, variants, no spaces or hyphens). Cheap, in C, and never
+    wrong when it says False, so that the analyzer runs only on texts that may match."""
+    rough = "".join(unicodedata.normalize("NFKC", text).casefold().translate(VARIANTS).split()).replace("-", "")
+    return any(all(_rough(token.term) in rough for token in term.tokens) for term in query.terms)
 
 
 def spans(text, query):

@@ -20,16 +20,27 @@ UNDATED = datetime.date(1, 1, 1)
 
 @dataclass(frozen=True)
 class Document:
+    """A record's texts in tiers that ranking weighs: `head` (its titles and names), `about`
+    (attendees, posts, places, the names of the topics it is tagged with), `fields` (everything
+    else: the text)."""
+
     date: datetime.date | None
     fields: list  # texts, analyzed
     facets: dict = field(default_factory=dict)  # filter name → values, indexed as name:value terms
+    head: list = field(default_factory=list)
+    about: list = field(default_factory=list)
+
+    @property
+    def texts(self):
+        """Every text of the document, whatever its tier."""
+        return [*self.head, *self.about, *self.fields]
 
     def facet_terms(self):
         return list(dict.fromkeys(facet(name, value) for name, values in self.facets.items() for value in values))
 
     def terms(self, extra=()):
-        """The document's (term, position) pairs; `extra`: terms beside the facets (its sample term)."""
-        return document_terms(self.fields, [*self.facet_terms(), *extra])
+        """The document's (term, position, tier) triples; `extra`: terms beside the facets (its sample term)."""
+        return document_terms(self.fields, [*self.facet_terms(), *extra], head=self.head, about=self.about)
 
 
 @dataclass(frozen=True)

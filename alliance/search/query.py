@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from alliance.search.analyzer import QueryToken, is_japanese, query_tokens
+from alliance.search.analyzer import EXACT, QueryToken, is_japanese, query_tokens, tokenize, whole
 
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 20
@@ -50,6 +50,23 @@ class Query:
     @property
     def terms(self):
         return [term for group in self.groups for term in group]
+
+    @property
+    def exact_forms(self):
+        """The words of the query as written, where they are indexed under a stem ("=missiles"):
+        a record that holds the form searched for ranks above one that holds another form."""
+        return list(dict.fromkeys(EXACT + token.word for term in self.terms for token in term.tokens
+                                  if token.word and not token.prefix))
+
+    @property
+    def whole(self):
+        """The query as one whole-field term ("is:secretari of defens"), when it is plain words (no
+        OR, no prefix): a record with a name or title that is exactly the query comes first."""
+        if self.is_empty or any(len(group) > 1 for group in self.groups):
+            return None
+        if any(token.prefix and not is_japanese(token.term[0]) for term in self.terms for token in term.tokens):
+            return None
+        return whole(tokenize(" ".join(term.text for term in self.terms)))
 
     def unparse(self, *, only=None, skip=None):
         """The query written back in its own language: only one group of it, or without one."""
@@ -101,8 +118,9 @@ def _prefixed(word, notes):
     Senkaku). A Japanese term needs no star: one character already meets every word it starts."""
     tokens = list(query_tokens(word.rstrip("*")))
     if tokens and not is_japanese(tokens[-1].term[0]):
-        if len(tokens[-1].term) >= MIN_PREFIX:
-            tokens[-1] = QueryToken(tokens[-1].term, prefix=True)
+        written = tokens[-1].word or tokens[-1].term  # a prefix of words as written, not of stems
+        if len(written) >= MIN_PREFIX:
+            tokens[-1] = QueryToken(written, prefix=True)
         else:
             notes.append(format_lazy(_("A word ending in * needs at least {count} letters before the *: {word}"),
                                      count=MIN_PREFIX, word=word))

@@ -10,8 +10,11 @@
 `SearchResults` is lazy and sliceable, so Django's `Paginator` and DRF's pagination page it as
 they would a queryset.
 
-Relevance ranks the most recent RANK_WINDOW matches by the database's rank (ts_rank_cd on
-PostgreSQL, bm25 on SQLite) discounted by age; matches past that window follow newest first.
+Relevance ranks the most recent RANK_WINDOW matches: first the records with a name or title that
+is exactly the query, then by the database's rank (ts_rank_cd on PostgreSQL, bm25 on SQLite), which
+weighs where a word is found (titles and names above attendees and posts, above the text) and
+normalizes for the document's length, raised for records that hold a word in the form searched for
+rather than another form of it, and discounted by age; matches past that window follow newest first.
 Ranking every match of a frequent term would cost more than the whole rest of the search.
 """
 
@@ -37,6 +40,7 @@ FACET_CACHE_SECONDS = 24 * 3600  # the data version in the key makes them stale 
 MAX_SLICE = 10000  # a CSV export takes every row at once; pages ask for fewer
 SORTS = ("relevance", "newest", "oldest")
 AGE_DISCOUNT_PER_YEAR = 0.1
+EXACT_FORM_BOOST = 1.5  # a record with a word in the form searched for, against one with another form
 DATE_FILTERS = ("date_after", "date_before")
 
 
@@ -124,13 +128,14 @@ class SearchResults:
         today = datetime.date.today()
 
         def score(row):
-            object_id, sort_date, rank = row
+            sort_date = row.sort_date
             if isinstance(sort_date, str):
                 sort_date = datetime.date.fromisoformat(sort_date)
             years = max(0, (today - sort_date).days) / 365.25 if sort_date.year > 1 else 0
-            return (-(rank / (1 + AGE_DISCOUNT_PER_YEAR * years)), -sort_date.toordinal(), -object_id)
+            rank = row.rank * (EXACT_FORM_BOOST if row.exact else 1) / (1 + AGE_DISCOUNT_PER_YEAR * years)
+            return (not row.whole, -rank, -sort_date.toordinal(), -row.object_id)
 
-        ranked = [object_id for object_id, _, _ in sorted(window, key=score)]
+        ranked = [row.object_id for row in sorted(window, key=score)]
         ids = ranked[start : start + size]
         if len(ids) < size and len(window) == RANK_WINDOW:  # more matches than were ranked: newest first
             ids += backend.page(cursor, self.kind, self.match, True, size - len(ids), RANK_WINDOW)
