@@ -161,7 +161,7 @@ def generate(count, seed=2023):
                 documents = pool_of_workers.map(_document, [(connection.vendor, meeting.pk, doc, facets) for meeting, doc, facets in fields],
                                                 chunksize=50)
                 SearchEntry.objects.bulk_create(
-                    SearchEntry(kind="meeting", object_id=meeting.pk, sort_date=meeting.date, document=document,
+                    SearchEntry(kind="meeting", object_id=meeting.pk, sort_date=meeting.date, date_end=meeting.date, document=document,
                                 facets=facet_terms)
                     for (meeting, _, _), (document, facet_terms) in zip(fields, documents)
                 )

@@ -8,7 +8,7 @@ topics its items are tagged with), and text (notes, every outcome item in both l
 
 from django.db.models import Prefetch
 
-from alliance.models import Place, Topic
+from alliance.models import Place, Topic, last_day
 from alliance.search.index import Document, follow, follow_m2m, register
 from meetings.models import Attendance, Meeting, Outcome
 
@@ -54,7 +54,8 @@ def meeting_documents(ids):
             for topic in outcome.topics.all():
                 about += topic.names
         facets = meeting_facets(meeting, meeting.attendances.all(), meeting.outcomes.all())
-        documents[meeting.pk] = Document(meeting.date, fields, facets, head=head, about=about)
+        documents[meeting.pk] = Document(meeting.date, fields, facets, head=head, about=about,
+                                         until=last_day(meeting.date, meeting.date_precision))
     return documents
 
 
@@ -66,8 +67,9 @@ def outcome_documents(ids):
     for outcome in outcomes:
         facets = meeting_facets(outcome.meeting, outcome.meeting.attendances.all(), [outcome])
         about = [name for topic in outcome.topics.all() for name in topic.names]
-        documents[outcome.pk] = Document(outcome.meeting.date, [outcome.text_ja, outcome.text_en, outcome.text_printed],
-                                         facets, about=about)
+        meeting = outcome.meeting
+        documents[outcome.pk] = Document(meeting.date, [outcome.text_ja, outcome.text_en, outcome.text_printed], facets,
+                                         about=about, until=last_day(meeting.date, meeting.date_precision))
     return documents
 
 

@@ -120,6 +120,7 @@ def test_the_query_language(raw, groups, excluded):
     ("-尖閣", "excluded"),
     ("\u200b", "Nothing to search for"),
     ("尖閣 " * 30, f"first {MAX_TERMS} terms"),
+    ("-尖閣 " * 30 + "台湾", f"first {MAX_TERMS} excluded terms"),
     ("a" * 2000, "first 500 characters"),
 ])
 def test_what_cannot_be_searched_is_said(raw, note):
@@ -160,3 +161,11 @@ def test_every_pair_of_the_variant_table_folds_and_nothing_folds_twice():
 
 def test_hiragana_and_katakana_are_one():
     assert terms("はまだ") == terms("ハマダ") and terms("ゝ") == terms("ヽ")
+
+
+def test_excluded_terms_do_not_use_up_the_terms_to_find():
+    query = parse(" ".join(f"-w{n}" for n in range(MAX_TERMS)) + " 尖閣 台湾")
+    assert [term.text for term in query.terms] == ["尖閣", "台湾"] and len(query.excluded) == MAX_TERMS
+    assert query.notes == []
+    query = parse(" ".join(f"w{n}" for n in range(MAX_TERMS + 5)) + " -台湾")
+    assert len(query.terms) == MAX_TERMS and [term.text for term in query.excluded] == ["台湾"]

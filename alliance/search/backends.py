@@ -64,6 +64,26 @@ class Match:
     sample: int | None = None  # only the records of the first `sample` sample groups
 
 
+def year_start(date):
+    return datetime.date(date.year, 1, 1)
+
+
+def dates_overlap(prefix, match):
+    """SQL conditions (on the entry table's columns) for the records whose dates overlap the
+    match's window: a meeting known only to its month matches any window that overlaps its month.
+
+    A record ends no later than the end of its start's year, so the start bound stays a range on
+    the sort date (what the index orders by), from 1 January of the window's first year."""
+    where, params = [], []
+    if match.after:
+        where.append(f"{prefix}sort_date >= %s AND {prefix}date_end >= %s")
+        params += [year_start(match.after), match.after]
+    if match.before:
+        where.append(f"{prefix}sort_date <= %s")
+        params.append(match.before)
+    return where, params
+
+
 def for_connection(connection):
     return PostgresBackend() if connection.vendor == "postgresql" else SQLiteBackend()
 
@@ -159,13 +179,8 @@ class PostgresBackend:
         if expression:
             where.append("e.document @@ %s::tsquery")
             params.append(expression)
-        if match.after:
-            where.append("e.sort_date >= %s")
-            params.append(match.after)
-        if match.before:
-            where.append("e.sort_date <= %s")
-            params.append(match.before)
-        return " AND ".join(where), params
+        dates, date_params = dates_overlap("e.", match)
+        return " AND ".join(where + dates), params + date_params
 
     def count(self, cursor, kind, match):
         where, params = self._where(kind, match)
@@ -233,6 +248,11 @@ ID_MASK = (1 << ID_BITS) - 1
 JULIAN_DAY_OF_ORDINAL_ZERO = 1721424.5
 
 
+def entry_rowid(row=""):
+    """An entry's rowid in its FTS5 table, in SQL over the entry table's columns (of `row`: new., old.)."""
+    return f"((CAST(julianday({row}sort_date) - {JULIAN_DAY_OF_ORDINAL_ZERO} AS INTEGER) << {ID_BITS}) + {row}object_id)"
+
+
 class SQLiteBackend:
     @staticmethod
     def fts_table(kind):
@@ -249,8 +269,7 @@ class SQLiteBackend:
                 f"substr({rest}, instr({rest}, '{sep}') + 1)")
 
     def create_structures(self, cursor):
-        rowid = f"(CAST(julianday({{row}}.sort_date) - {JULIAN_DAY_OF_ORDINAL_ZERO} AS INTEGER) << {ID_BITS}) + {{row}}.object_id"
-        new, old = rowid.format(row="new"), rowid.format(row="old")
+        new, old = entry_rowid("new."), entry_rowid("old.")
         new_columns, old_columns = ", ".join(self._columns("new.document")), ", ".join(self._columns("old.document"))
         names = ", ".join(COLUMNS)
         for kind in KINDS:
@@ -305,19 +324,18 @@ class SQLiteBackend:
         """The table to read (the kind's FTS5 table, or the entries when nothing is to be matched)."""
         expression = self.expression(match)
         if not expression:
-            where, params = [f"kind = '{kind}'"], []
-            if match.after:
-                where.append("sort_date >= %s")
-                params.append(match.after)
-            if match.before:
-                where.append("sort_date <= %s")
-                params.append(match.before)
-            return ENTRY_TABLE, "object_id", " AND ".join(where), params, "sort_date {0}, object_id {0}"
+            dates, params = dates_overlap("", match)
+            where = " AND ".join([f"kind = '{kind}'", *dates])
+            return ENTRY_TABLE, "object_id", where, params, "sort_date {0}, object_id {0}"
         table = self.fts_table(kind)
         where, params = [f"{table} MATCH %s"], [expression]
         if match.after:
-            where.append("rowid >= %s")
-            params.append(match.after.toordinal() << ID_BITS)
+            # From the window's first day on; before it, only the records whose month or year
+            # reaches into the window (from the entries, by date: at most a year of them).
+            where.append(f"rowid >= %s AND (rowid >= %s OR rowid IN (SELECT {entry_rowid()} FROM {ENTRY_TABLE} "
+                         f"WHERE kind = '{kind}' AND sort_date >= %s AND sort_date < %s AND date_end >= %s))")
+            params += [year_start(match.after).toordinal() << ID_BITS, match.after.toordinal() << ID_BITS,
+                       year_start(match.after), match.after, match.after]
         if match.before:
             where.append("rowid <= %s")
             params.append(((match.before.toordinal() + 1) << ID_BITS) - 1)

@@ -29,6 +29,7 @@ class Document:
     facets: dict = field(default_factory=dict)  # filter name → values, indexed as name:value terms
     head: list = field(default_factory=list)
     about: list = field(default_factory=list)
+    until: datetime.date | None = None  # the last day `date` may stand for, when it is known to the month or year
 
     @property
     def texts(self):
@@ -70,7 +71,8 @@ def reindex(kind, ids):
     SearchEntry.objects.filter(pk__in=[pk for object_id, pk in existing.items() if object_id not in documents]).delete()
     created = []
     for object_id, document in documents.items():
-        values = {"sort_date": document.date or UNDATED, "facets": document.facet_terms(),
+        values = {"sort_date": document.date or UNDATED, "date_end": document.until or document.date or UNDATED,
+                  "facets": document.facet_terms(),
                   "document": document.terms(extra=[sample_term(sample_group(object_id))])}
         if object_id in existing:
             SearchEntry.objects.filter(pk=existing[object_id]).update(**values)

@@ -18,6 +18,8 @@ class SearchEntry(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     object_id = models.BigIntegerField()
     sort_date = models.DateField(help_text="The record's date for sorting; 0001-01-01 for records without one.")
+    date_end = models.DateField(help_text="The last day the record's date may stand for: the end of its month for a "
+                                          "meeting known to the month; the sort date itself for one known to the day.")
     document = SearchDocumentField()
     facets = FacetsField(help_text="The document's facet terms again, for counting them without reading the document.")
 

@@ -135,7 +135,7 @@ def parse(raw):
         query.notes.append(format_lazy(_("Only the first {count} characters of the query were used."), count=MAX_QUERY_LENGTH))
     pending_or = pending_not = False
     dropped = []
-    count = 0
+    counts = {True: 0, False: 0}  # terms to exclude, terms to find: each counted against its own cap
     for word, quoted, excluded in _pieces(text, query.notes):
         if not quoted and word in ("OR", "|"):
             pending_or = bool(query.groups)
@@ -152,10 +152,13 @@ def parse(raw):
             if word:
                 dropped.append(word)
             continue
-        count += 1
-        if count > MAX_TERMS:
-            query.notes.append(format_lazy(_("Only the first {count} terms of the query were used."), count=MAX_TERMS))
-            break
+        counts[excluded] += 1
+        if counts[excluded] > MAX_TERMS:
+            if counts[excluded] == MAX_TERMS + 1:
+                query.notes.append(format_lazy(_("Only the first {count} excluded terms of the query were used."), count=MAX_TERMS)
+                                   if excluded else
+                                   format_lazy(_("Only the first {count} terms of the query were used."), count=MAX_TERMS))
+            continue
         term = Term(text=word, tokens=tokens, phrase=quoted)
         if excluded:
             query.excluded.append(term)

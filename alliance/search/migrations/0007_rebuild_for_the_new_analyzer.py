@@ -1,7 +1,9 @@
 """The analyzer changed: it folds hiragana to katakana and every old form of the generated variant
 table, stems English words (keeping the form as written beside the stem), writes MQ-9 as mq9,
-weighs each field by its tier and adds whole-field terms; documents name their topics. SQLite's
-FTS5 tables gain a column per tier. Rebuild the structures and the index.
+weighs each field by its tier and adds whole-field terms; documents name their topics; entries
+keep the last day of a month-precise date. SQLite's FTS5 tables gain a column per tier, and its
+entry table was remade by the new column (which drops its triggers). Rebuild the structures and
+the index.
 
 This rebuilds every entry in Python (about a minute per 10,000 meetings); on a large database,
 expect it to take a while. It runs in the migration's transaction: the old index keeps answering
@@ -36,7 +38,7 @@ def rebuild_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("search", "0005_bodies_by_legal_basis"),
+        ("search", "0006_entry_date_end"),
         ("alliance", "0003_topic_aliases"),
     ]
 
