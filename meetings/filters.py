@@ -36,7 +36,8 @@ def unfiltered(queryset, name, value):
 
 
 class MeetingFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method=unfiltered, help_text="Words, \"phrases\", -excluded, OR; Japanese or English.")
+    q = django_filters.CharFilter(method=unfiltered, help_text="Words, \"phrases\", -excluded (or NOT), OR, AND, Sen* for words that start so; "
+                                                                "Japanese or English, any kana, width or word form.")
     kind = django_filters.ChoiceFilter(choices=Meeting.Kind.choices, method=unfiltered)
     body = django_filters.CharFilter(method=unfiltered, help_text="Abbreviation of a consultation body: SCC, SSC, SDC, JC.")
     person = django_filters.CharFilter(method=unfiltered, help_text="A person's slug, or name in Japanese or English.")
@@ -44,7 +45,8 @@ class MeetingFilter(django_filters.FilterSet):
     place = django_filters.CharFilter(method=unfiltered, help_text="A place's slug or name.")
     voice = django_filters.ChoiceFilter(choices=Outcome.Voice.choices, method=unfiltered,
                                         help_text="Meetings with an outcome item in this voice.")
-    date_after = django_filters.DateFilter(method=unfiltered, help_text="On or after this date (YYYY-MM-DD).")
+    date_after = django_filters.DateFilter(method=unfiltered, help_text="On or after this date (YYYY-MM-DD). A meeting known only to its "
+                                           "month matches any window that overlaps its month.")
     date_before = django_filters.DateFilter(method=unfiltered, help_text="On or before this date (YYYY-MM-DD).")
     ordering = django_filters.ChoiceFilter(choices=[(key, key) for key in ORDERINGS], method=unfiltered,
                                            help_text="relevance (default with q), -date (default without), date.")
