@@ -81,7 +81,7 @@ def _document(args):
     vendor, object_id, (head, about, fields), facets = args
     document = Document(None, fields, facets, head=head, about=about)
     terms = document.terms(extra=[sample_term(sample_group(object_id))])
-    return (tsvector_literal(terms) if vendor == "postgresql" else fts_stream(terms)), document.facet_terms()
+    return (tsvector_literal(terms) if vendor == "postgresql" else fts_stream(terms)), document.facet_terms(), document.whole_keys()
 
 
 def generate(count, seed=2023):
@@ -162,8 +162,8 @@ def generate(count, seed=2023):
                                                 chunksize=50)
                 SearchEntry.objects.bulk_create(
                     SearchEntry(kind="meeting", object_id=meeting.pk, sort_date=meeting.date, date_end=meeting.date, document=document,
-                                facets=facet_terms)
-                    for (meeting, _, _), (document, facet_terms) in zip(fields, documents)
+                                facets=facet_terms, names=names)
+                    for (meeting, _, _), (document, facet_terms, names) in zip(fields, documents)
                 )
             print(f"  generated {min(first + batch, count):,} / {count:,}", file=sys.stderr, end="\r")
     print(file=sys.stderr)

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import translation
 
-from alliance.search.analyzer import QueryToken, document_terms, normalize, query_tokens, tokenize
+from alliance.search.analyzer import QueryToken, document_terms, normalize, query_tokens, tokenize, whole_keys
 from alliance.search.fields import fts_stream, fts_token, tsvector_literal
 from alliance.search.query import MAX_TERMS, parse
 
@@ -83,9 +83,9 @@ def test_fields_are_set_apart_so_no_phrase_crosses_them():
     assert fts_stream(document_terms(["台湾", "海峡"])).split().count("x") == 1
 
 
-def test_a_document_keeps_its_tiers_exact_forms_and_whole_fields():
+def test_a_document_keeps_its_tiers_and_exact_forms():
     terms_ = document_terms(["missiles"], head=["Secretary of Defense"], about=["防衛大臣"])
-    assert ("is:secretari of defens", 1, "head") in terms_ and ("is:防衛大臣", 5, "about") in terms_
+    assert ("secretari", 1, "head") in terms_ and ("防衛", 5, "about") in terms_
     assert ("missil", 10, "text") in terms_ and ("=missiles", 10, "text") in terms_
     head, about, text = fts_stream(terms_).split("|")
     assert head.split()[:3] == [fts_token(t) for t in ("secretari", "of", "defens")]
@@ -169,3 +169,12 @@ def test_excluded_terms_do_not_use_up_the_terms_to_find():
     assert query.notes == []
     query = parse(" ".join(f"w{n}" for n in range(MAX_TERMS + 5)) + " -台湾")
     assert len(query.terms) == MAX_TERMS and [term.text for term in query.excluded] == ["台湾"]
+
+
+def test_names_are_kept_whole_so_that_a_query_can_equal_one():
+    assert whole_keys(head=["日米安全保障協 議委員会（「2+2」）", "Secretary of Defense"], about=["ロイド・オースティン"]) == [
+        "日米安全保障協議委員会 2+2", "secretari of defens", "ロイドオースティン"]
+    assert whole_keys(head=["x" * 121]) == []  # a long text is not a name
+    assert parse("secretaries  of DEFENSE").whole == "secretari of defens"
+    assert parse("ろいど・おーすてぃん").whole == parse("ロイド オースティン").whole == "ロイドオースティン"
+    assert parse("2+2 OR SCC").whole is None and parse("Sen*").whole is None

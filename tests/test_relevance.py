@@ -40,8 +40,9 @@ RELEVANCE = [
     # attendees above the text: the only meeting Hicks attended
     ("meeting", "Hicks", "2023-04-vice-ministerial", set()),
     ("meeting", "鈴木", "2023-04-vice-ministerial", set()),
-    # meetings of one title: the most recent first
-    ("meeting", "Japan-U.S. Summit Meeting", "2023-05-18-summit", set()),
+    # a place, in either language
+    ("meeting", "Phnom Penh", "2022-11-13-summit", set()),
+    ("meeting", "広島", "2023-05-18-summit", set()),
     # people: the one who held the post exactly, above those who held a longer title with it
     ("person", "Secretary of Defense", "lloyd-j-austin-iii", set()),
     ("person", "国防長官", "lloyd-j-austin-iii", set()),

@@ -18,9 +18,9 @@ exact-form term ("=missiles"), which ranking reads so that the form searched for
 Codes and words with digits are not stemmed.
 
 A document's fields come in tiers (head: titles and names; about: attendees, posts, places and
-the topics it is tagged with; text: everything else), which ranking weighs, and each head or about
-field also gives one
-whole-field term ("is:secretari of defens"), so that a query that is exactly a name comes first.
+the topics it is tagged with; text: everything else), which ranking weighs; each head or about
+field also gives its whole key ("secretari of defens"), so that a query that is exactly a name
+comes first.
 """
 
 import re
@@ -153,7 +153,6 @@ STEM_EXCEPTIONS = {"senkakus": "senkaku", "ryukyus": "ryukyu"}
 # A hyphen between a letter and a digit, dropped from codes: MQ-9 is written MQ9 too.
 CODE_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=\d)|(?<=\d)-(?=[^\W\d_])")
 EXACT = "="  # the prefix of an exact-form term: "=missiles", beside its stem "missil"
-WHOLE = "is:"  # the prefix of a whole-field term
 
 
 def stem(word):
@@ -200,33 +199,40 @@ def facet(name, value):
 
 
 TIERS = ("head", "about", "text")  # where a word is found, the most telling first
-MAX_WHOLE = 120  # a field longer than this gives no whole-field term: it is not a name
+MAX_WHOLE = 120  # a field longer than this gives no whole key: it is not a name
 
 
 def whole(tokens):
-    """A field's or a query's words as one key: Japanese runs joined, words apart ("日米安全保障
-    協議委員会 2+2", "secretari of defens"), so that a query equals a field whatever its spacing."""
-    units, continues = [], False
+    """A field's or a query's words as one key: Japanese characters joined, whatever separates
+    them (・, spaces), words apart ("日米安全保障協議委員会 2+2", "ロイドオースティン", "secretari of
+    defens"), so that a query equals a field however it is spaced or dotted."""
+    units, previous_japanese = [], False
     for token in tokens:
-        if token.japanese and continues:  # the bigram before ran into this character
+        if token.japanese and previous_japanese:
             units[-1] += token.term[0]
         else:
             units.append(token.term[0] if token.japanese else token.term)
-        continues = token.japanese and len(token.term) == 2
-    return WHOLE + " ".join(units)
+        previous_japanese = token.japanese
+    return " ".join(units)
+
+
+def whole_keys(head=(), about=()):
+    """The whole keys of a document's head and about fields: what a query may be exactly."""
+    keys = (whole(tokenize(field)) for field in (*head, *about) if field and len(field) <= MAX_WHOLE)
+    return list(dict.fromkeys(key for key in keys if key))
 
 
 def is_extra(term):
-    """An exact-form or whole-field term: found and ranked, but in no phrase."""
-    return term.startswith(EXACT) or term.startswith(WHOLE)
+    """An exact-form term: found and ranked, but in no phrase."""
+    return term.startswith(EXACT)
 
 
 def document_terms(fields, facets=(), *, head=(), about=()):
     """(term, position, tier) triples of a document made of several fields in tiers, with a gap
     between fields: head fields first, then about, then `fields` (the text).
 
-    A stemmed word's exact form stands at its position too; each head and about field adds its
-    whole-field term, and facet terms follow, each set apart from its neighbours.
+    A stemmed word's exact form stands at its position too, and facet terms follow, each set
+    apart from its neighbours.
     """
     terms, position = [], 0
     for tier, texts in zip(TIERS, (head, about, fields)):
@@ -238,14 +244,11 @@ def document_terms(fields, facets=(), *, head=(), about=()):
                 continue
             if terms:
                 position += FIELD_GAP
-            first = position + 1
             for token in tokens:
                 position += 1
                 terms.append((token.term, position, tier))
                 if token.word:
                     terms.append((EXACT + token.word, position, tier))
-            if tier != "text" and len(field) <= MAX_WHOLE:
-                terms.append((whole(tokens), first, tier))
     for term in dict.fromkeys(facets):
         position += FIELD_GAP + 1
         terms.append((term, position, "text"))

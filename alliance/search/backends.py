@@ -43,13 +43,12 @@ def sample_term(group):
 
 
 class Ranked(NamedTuple):
-    """A match in the ranked window: its rank by the database, and whether it holds a word in the
-    form searched for (exact) and a field that is exactly the query (whole)."""
+    """A match in the ranked window: its rank by the database, and whether one of its names or
+    titles is exactly the query (whole)."""
 
     object_id: int
     sort_date: datetime.date
     rank: float
-    exact: bool
     whole: bool
 
 
@@ -201,29 +200,22 @@ class PostgresBackend:
         """The `size` most recent matches as Ranked rows, newest first.
 
         The rank is ts_rank_cd with the tiers' weights (A head, B about, D text), divided by
-        1 + the log of the document's length."""
+        1 + the log of the document's length; the exact forms of the query's words count too, so
+        that a record with the form searched for ranks above one with another form of it."""
         where, params = self._where(kind, match)
         expression = self.expression(match)
-        if not expression:
-            rank, rank_params = "0.0", []
-        else:
-            rank, rank_params = "ts_rank_cd(w.document, %s::tsquery, 1)", [expression]
-        exact_forms, whole = match.query.exact_forms, match.query.whole
-        flags, flag_params = [], []
-        for terms in (exact_forms, [whole] if whole else []):
-            if terms:
-                flags.append("w.document @@ %s::tsquery")
-                flag_params.append(" | ".join(self._lexeme(term) for term in terms))
-            else:
-                flags.append("false")
+        rank, rank_params = "0.0", []
+        if expression:
+            exact = " | ".join(self._lexeme(term) for term in match.query.exact_forms)
+            rank, rank_params = "ts_rank_cd(w.document, %s::tsquery, 1)", [f"({expression}) | {exact}" if exact else expression]
+        whole, whole_params = ("%s = ANY(w.names)", [match.query.whole]) if match.query.whole else ("false", [])
         cursor.execute(
-            f"SELECT w.object_id, w.sort_date, {rank}, {', '.join(flags)} FROM "
-            f"(SELECT e.object_id, e.sort_date, e.document FROM {ENTRY_TABLE} e WHERE {where} "
+            f"SELECT w.object_id, w.sort_date, {rank}, {whole} FROM "
+            f"(SELECT e.object_id, e.sort_date, e.document, e.names FROM {ENTRY_TABLE} e WHERE {where} "
             f"ORDER BY e.sort_date DESC, e.object_id DESC LIMIT %s) w ORDER BY w.sort_date DESC, w.object_id DESC",
-            [*rank_params, *flag_params, *params, size],
+            [*rank_params, *whole_params, *params, size],
         )
         return [Ranked(*row) for row in cursor.fetchall()]
-
 
     def facet_counts(self, cursor, kind, match):
         """(facet term, year, how many matches carry it) for every facet term of the matches,
@@ -320,9 +312,11 @@ class SQLiteBackend:
             expression = f"({expression}) NOT (" + " OR ".join(self._term(term) for term in match.query.excluded) + ")"
         return expression
 
-    def _where(self, kind, match):
-        """The table to read (the kind's FTS5 table, or the entries when nothing is to be matched)."""
-        expression = self.expression(match)
+    def _where(self, kind, match, expression=None):
+        """The table to read (the kind's FTS5 table, or the entries when nothing is to be matched).
+
+        `expression`: what to match instead of the match's own expression (the same records)."""
+        expression = expression or self.expression(match)
         if not expression:
             dates, params = dates_overlap("", match)
             where = " AND ".join([f"kind = '{kind}'", *dates])
@@ -359,29 +353,31 @@ class SQLiteBackend:
         table, object_id, where, params, order = self._where(kind, match)
         if table == ENTRY_TABLE:
             cursor.execute(
-                f"SELECT object_id, sort_date, 0.0, 0, 0 FROM {table} WHERE {where} ORDER BY {order.format('DESC')} LIMIT %s",
+                f"SELECT object_id, sort_date, 0.0, 0 FROM {table} WHERE {where} ORDER BY {order.format('DESC')} LIMIT %s",
                 [*params, size],
             )
             return [Ranked(*row) for row in cursor.fetchall()]
-        # In one statement: the window, then which of its rows hold an exact form or a whole field.
-        exact_forms, whole = match.query.exact_forms, match.query.whole
-        flags, flag_params = [], []
-        for terms in (exact_forms, [whole] if whole else []):
-            if terms:
-                flags.append(f"w.r IN (SELECT rowid FROM {table} WHERE {table} MATCH %s "
-                             f"AND rowid >= (SELECT min(r) FROM w))")
-                flag_params.append(" OR ".join('"' + fts_token(term) + '"' for term in terms))
-            else:
-                flags.append("0")
+        # bm25 scores every phrase of the expression: the exact forms of the query's words are
+        # added as phrases that only the records already matched can hold, so the records are the
+        # same, and those with the form searched for score higher.
+        expression = self.expression(match)
+        if match.query.exact_forms:
+            exact = " OR ".join('"' + fts_token(term) + '"' for term in match.query.exact_forms)
+            table, _, where, params, _ = self._where(kind, match, f"({expression}) OR (({expression}) AND ({exact}))")
+        whole, whole_params = "0", []
+        if match.query.whole:
+            whole = (f"EXISTS (SELECT 1 FROM {ENTRY_TABLE} e, json_each(e.names) n WHERE e.kind = '{kind}' "
+                     f"AND e.object_id = w.r & {ID_MASK} AND n.value = %s)")
+            whole_params.append(match.query.whole)
         weights = ", ".join(str(weight) for weight in COLUMN_WEIGHTS)
         cursor.execute(
-            f"WITH w AS MATERIALIZED (SELECT rowid AS r, -bm25({table}, {weights}) AS rank FROM {table} WHERE {where} "
-            f"ORDER BY rowid DESC LIMIT %s) SELECT w.r, w.rank, {', '.join(flags)} FROM w ORDER BY w.r DESC",
-            [*params, size, *flag_params],
+            f"SELECT w.r, w.rank, {whole} FROM (SELECT rowid AS r, -bm25({table}, {weights}) AS rank FROM {table} "
+            f"WHERE {where} ORDER BY rowid DESC LIMIT %s) w ORDER BY w.r DESC",
+            [*whole_params, *params, size],
         )
         return [
-            Ranked(rowid & ID_MASK, datetime.date.fromordinal(max(1, rowid >> ID_BITS)), rank, bool(exact), bool(whole))
-            for rowid, rank, exact, whole in cursor.fetchall()
+            Ranked(rowid & ID_MASK, datetime.date.fromordinal(max(1, rowid >> ID_BITS)), rank, bool(whole))
+            for rowid, rank, whole in cursor.fetchall()
         ]
 
     def facet_counts(self, cursor, kind, match):

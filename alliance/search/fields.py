@@ -170,3 +170,11 @@ class FacetsField(models.Field):
         if value is None or isinstance(value, list):
             return value
         return json.loads(value)
+
+
+class NamesField(FacetsField):
+    """A record's titles and names, each as one whole key (alliance.search.analyzer.whole): read
+    beside the document when ranking, so that telling whether the query is exactly one of them
+    costs no second reading of the document."""
+
+    description = "whole names"

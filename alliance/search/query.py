@@ -60,8 +60,8 @@ class Query:
 
     @property
     def whole(self):
-        """The query as one whole-field term ("is:secretari of defens"), when it is plain words (no
-        OR, no prefix): a record with a name or title that is exactly the query comes first."""
+        """The query as one whole key ("secretari of defens"), when it is plain words (no OR, no
+        prefix): a record with a name or title that is exactly the query comes first."""
         if self.is_empty or any(len(group) > 1 for group in self.groups):
             return None
         if any(token.prefix and not is_japanese(token.term[0]) for term in self.terms for token in term.tokens):

@@ -13,8 +13,9 @@ they would a queryset.
 Relevance ranks the most recent RANK_WINDOW matches: first the records with a name or title that
 is exactly the query, then by the database's rank (ts_rank_cd on PostgreSQL, bm25 on SQLite), which
 weighs where a word is found (titles and names above attendees and posts, above the text) and
-normalizes for the document's length, raised for records that hold a word in the form searched for
-rather than another form of it, and discounted by age; matches past that window follow newest first.
+normalizes for the document's length, and counts the words in the form searched for as well as
+their stems, so that a record with the form typed ranks above one with another form of it; the rank
+is discounted by age. Matches past that window follow newest first.
 Ranking every match of a frequent term would cost more than the whole rest of the search.
 """
 
@@ -40,7 +41,6 @@ FACET_CACHE_SECONDS = 24 * 3600  # the data version in the key makes them stale 
 MAX_SLICE = 10000  # a CSV export takes every row at once; pages ask for fewer
 SORTS = ("relevance", "newest", "oldest")
 AGE_DISCOUNT_PER_YEAR = 0.1
-EXACT_FORM_BOOST = 1.5  # a record with a word in the form searched for, against one with another form
 DATE_FILTERS = ("date_after", "date_before")
 
 
@@ -132,7 +132,7 @@ class SearchResults:
             if isinstance(sort_date, str):
                 sort_date = datetime.date.fromisoformat(sort_date)
             years = max(0, (today - sort_date).days) / 365.25 if sort_date.year > 1 else 0
-            rank = row.rank * (EXACT_FORM_BOOST if row.exact else 1) / (1 + AGE_DISCOUNT_PER_YEAR * years)
+            rank = row.rank / (1 + AGE_DISCOUNT_PER_YEAR * years)
             return (not row.whole, -rank, -sort_date.toordinal(), -row.object_id)
 
         ranked = [row.object_id for row in sorted(window, key=score)]

@@ -38,7 +38,7 @@ def rebuild_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("search", "0006_entry_date_end"),
+        ("search", "0006_entry_date_end_names"),
         ("alliance", "0003_topic_aliases"),
     ]
 

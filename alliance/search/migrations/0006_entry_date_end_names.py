@@ -1,9 +1,12 @@
 """Each entry keeps the last day its record's date may stand for, so that a meeting known only to
-its month matches a date window that overlaps its month. Filled by the rebuild that follows."""
+its month matches a date window that overlaps its month, and its names and titles, each whole, so
+that a query that is exactly one of them puts it first. Filled by the rebuild that follows."""
 
 import datetime
 
 from django.db import migrations, models
+
+import alliance.search.fields
 
 
 class Migration(migrations.Migration):
@@ -22,5 +25,14 @@ class Migration(migrations.Migration):
                           "the month; the sort date itself for one known to the day.",
             ),
             preserve_default=False,
+        ),
+        migrations.AddField(
+            model_name="searchentry",
+            name="names",
+            field=alliance.search.fields.NamesField(
+                default=list, editable=False,
+                help_text="The record's titles and names, each analyzed whole: a query that is exactly one of them puts "
+                          "the record first.",
+            ),
         ),
     ]
