@@ -10,9 +10,9 @@ def person_documents(ids):
     people = Person.objects.filter(pk__in=ids).prefetch_related(Prefetch("tenures", Tenure.objects.select_related("post")))
     documents = {}
     for person in people:
-        head = [person.name_ja, person.name_en, person.name_kana, *person.aliases]
+        # A person is named by the posts held too: 国防長官 is who Austin was.
         posts = [title for tenure in person.tenures.all() for title in (tenure.post.title_ja, tenure.post.title_en)]
-        documents[person.pk] = Document(None, [], head=head, about=posts)
+        documents[person.pk] = Document(None, [], head=[person.name_ja, person.name_en, person.name_kana, *person.aliases, *posts])
     return documents
 
 

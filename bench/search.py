@@ -81,7 +81,7 @@ def _document(args):
     vendor, object_id, (head, about, fields), facets = args
     document = Document(None, fields, facets, head=head, about=about)
     terms = document.terms(extra=[sample_term(sample_group(object_id))])
-    return (tsvector_literal(terms) if vendor == "postgresql" else fts_stream(terms)), document.facet_terms(), document.whole_keys()
+    return (tsvector_literal(terms) if vendor == "postgresql" else fts_stream(terms)), document.facet_terms(), document.name_keys()
 
 
 def generate(count, seed=2023):

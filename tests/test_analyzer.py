@@ -3,7 +3,7 @@
 import pytest
 from django.utils import translation
 
-from alliance.search.analyzer import QueryToken, document_terms, normalize, query_tokens, tokenize, whole_keys
+from alliance.search.analyzer import QueryToken, document_terms, key_hash, normalize, query_tokens, tokenize, whole_keys
 from alliance.search.fields import fts_stream, fts_token, tsvector_literal
 from alliance.search.query import MAX_TERMS, parse
 
@@ -172,9 +172,10 @@ def test_excluded_terms_do_not_use_up_the_terms_to_find():
 
 
 def test_names_are_kept_whole_so_that_a_query_can_equal_one():
-    assert whole_keys(head=["日米安全保障協 議委員会（「2+2」）", "Secretary of Defense"], about=["ロイド・オースティン"]) == [
+    assert whole_keys(["日米安全保障協 議委員会（「2+2」）", "Secretary of Defense", "ロイド・オースティン"]) == [
         "日米安全保障協議委員会 2+2", "secretari of defens", "ロイドオースティン"]
-    assert whole_keys(head=["x" * 121]) == []  # a long text is not a name
-    assert parse("secretaries  of DEFENSE").whole == "secretari of defens"
-    assert parse("ろいど・おーすてぃん").whole == parse("ロイド オースティン").whole == "ロイドオースティン"
+    assert whole_keys(["x" * 121]) == []  # a long text is not a name
+    assert parse("secretaries  of DEFENSE").whole == key_hash("secretari of defens")
+    assert parse("ろいど・おーすてぃん").whole == parse("ロイド オースティン").whole == key_hash("ロイドオースティン")
+    assert -2**63 <= key_hash("ロイドオースティン") < 2**63
     assert parse("2+2 OR SCC").whole is None and parse("Sen*").whole is None

@@ -18,11 +18,11 @@ exact-form term ("=missiles"), which ranking reads so that the form searched for
 Codes and words with digits are not stemmed.
 
 A document's fields come in tiers (head: titles and names; about: attendees, posts, places and
-the topics it is tagged with; text: everything else), which ranking weighs; each head or about
-field also gives its whole key ("secretari of defens"), so that a query that is exactly a name
-comes first.
+the topics it is tagged with; text: everything else), which ranking weighs; each head field also
+gives its whole key ("secretari of defens"), so that a query that is exactly a name comes first.
 """
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -216,10 +216,15 @@ def whole(tokens):
     return " ".join(units)
 
 
-def whole_keys(head=(), about=()):
-    """The whole keys of a document's head and about fields: what a query may be exactly."""
-    keys = (whole(tokenize(field)) for field in (*head, *about) if field and len(field) <= MAX_WHOLE)
+def whole_keys(head):
+    """The whole keys of a document's head fields (its titles and names): what a query may be exactly."""
+    keys = (whole(tokenize(field)) for field in head if field and len(field) <= MAX_WHOLE)
     return list(dict.fromkeys(key for key in keys if key))
+
+
+def key_hash(key):
+    """A whole key as a signed 64-bit number: what the index keeps of it, 8 bytes whatever its length."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
 
 
 def is_extra(term):

@@ -173,8 +173,12 @@ class FacetsField(models.Field):
 
 
 class NamesField(FacetsField):
-    """A record's titles and names, each as one whole key (alliance.search.analyzer.whole): read
-    beside the document when ranking, so that telling whether the query is exactly one of them
-    costs no second reading of the document."""
+    """A record's titles and names, each as one whole key (alliance.search.analyzer.whole), hashed
+    to 64 bits: read beside the document when ranking, so that telling whether the query is exactly
+    one of them costs no second reading of the document, and kept small (a bigint[] on PostgreSQL,
+    a JSON array on SQLite) so that the entry table stays narrow."""
 
-    description = "whole names"
+    description = "hashed whole names"
+
+    def db_type(self, connection):
+        return "bigint[]" if connection.vendor == "postgresql" else "text"

@@ -12,7 +12,7 @@ from typing import Callable
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from alliance.search.analyzer import document_terms, facet, whole_keys
+from alliance.search.analyzer import document_terms, facet, key_hash, whole_keys
 from alliance.search.backends import sample_group, sample_term
 
 UNDATED = datetime.date(1, 1, 1)
@@ -39,9 +39,9 @@ class Document:
     def facet_terms(self):
         return list(dict.fromkeys(facet(name, value) for name, values in self.facets.items() for value in values))
 
-    def whole_keys(self):
-        """Its head and about fields, each as one key: the names a query may be exactly."""
-        return whole_keys(self.head, self.about)
+    def name_keys(self):
+        """Its head fields (titles and names), each whole and hashed: the names a query may be exactly."""
+        return [key_hash(key) for key in whole_keys(self.head)]
 
     def terms(self, extra=()):
         """The document's (term, position, tier) triples; `extra`: terms beside the facets (its sample term)."""
@@ -76,7 +76,7 @@ def reindex(kind, ids):
     created = []
     for object_id, document in documents.items():
         values = {"sort_date": document.date or UNDATED, "date_end": document.until or document.date or UNDATED,
-                  "facets": document.facet_terms(), "names": document.whole_keys(),
+                  "facets": document.facet_terms(), "names": document.name_keys(),
                   "document": document.terms(extra=[sample_term(sample_group(object_id))])}
         if object_id in existing:
             SearchEntry.objects.filter(pk=existing[object_id]).update(**values)

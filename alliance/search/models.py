@@ -22,8 +22,8 @@ class SearchEntry(models.Model):
                                           "meeting known to the month; the sort date itself for one known to the day.")
     document = SearchDocumentField()
     facets = FacetsField(help_text="The document's facet terms again, for counting them without reading the document.")
-    names = NamesField(help_text="The record's titles and names, each analyzed whole: a query that is exactly one of them "
-                                 "puts the record first.")
+    names = NamesField(help_text="The record's titles and names, each analyzed whole and hashed: a query that is exactly "
+                                 "one of them puts the record first.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique_record")]

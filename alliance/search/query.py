@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from alliance.search.analyzer import EXACT, QueryToken, is_japanese, query_tokens, tokenize, whole
+from alliance.search.analyzer import EXACT, QueryToken, is_japanese, key_hash, query_tokens, tokenize, whole
 
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 20
@@ -60,13 +60,14 @@ class Query:
 
     @property
     def whole(self):
-        """The query as one whole key ("secretari of defens"), when it is plain words (no OR, no
-        prefix): a record with a name or title that is exactly the query comes first."""
+        """The query as one whole key ("secretari of defens"), hashed as the index keeps names, when
+        it is plain words (no OR, no prefix): a record with a name or title that is exactly the
+        query comes first."""
         if self.is_empty or any(len(group) > 1 for group in self.groups):
             return None
         if any(token.prefix and not is_japanese(token.term[0]) for term in self.terms for token in term.tokens):
             return None
-        return whole(tokenize(" ".join(term.text for term in self.terms)))
+        return key_hash(whole(tokenize(" ".join(term.text for term in self.terms))))
 
     def unparse(self, *, only=None, skip=None):
         """The query written back in its own language: only one group of it, or without one."""

@@ -31,8 +31,8 @@ class Migration(migrations.Migration):
             name="names",
             field=alliance.search.fields.NamesField(
                 default=list, editable=False,
-                help_text="The record's titles and names, each analyzed whole: a query that is exactly one of them puts "
-                          "the record first.",
+                help_text="The record's titles and names, each analyzed whole and hashed: a query that is exactly one of "
+                          "them puts the record first.",
             ),
         ),
     ]
