@@ -3,6 +3,7 @@ from rest_framework import serializers, viewsets
 import django_filters
 
 from alliance.api import SourceSerializer
+from alliance.search.service import MAX_SLICE, search
 from guidelines.models import Edition, OperationRole, Provision
 
 
@@ -38,6 +39,9 @@ class ProvisionSerializer(serializers.ModelSerializer):
 
 
 class ProvisionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search_words",
+                                  help_text="Words, as on /api/v1/meetings/: the provisions that hold them (in their "
+                                            "text, heading, operations rows or topics), in tree order.")
     edition = django_filters.ModelChoiceFilter(queryset=Edition.objects.all(), to_field_name="year",
                                                help_text="Edition year: 1978, 1997 or 2015.")
     path = django_filters.CharFilter(help_text="Exact path, e.g. IV.C.2.")
@@ -46,7 +50,13 @@ class ProvisionFilter(django_filters.FilterSet):
 
     class Meta:
         model = Provision
-        fields = ["edition", "path", "path_prefix"]
+        fields = ["q", "edition", "path", "path_prefix"]
+
+    def search_words(self, queryset, name, value):
+        """The provisions the search finds, kept in the queryset's (tree) order: a whole edition
+        is a few hundred provisions at most, so every match is taken at once."""
+        found = search(query=value, kind="provision", queryset=Provision.objects.only("pk"))
+        return queryset.filter(pk__in=[provision.pk for provision in found[:MAX_SLICE]])
 
 
 class EditionViewSet(viewsets.ReadOnlyModelViewSet):

@@ -107,6 +107,22 @@ def test_other_resources(client):
     assert provision["parent"] == "IV.C" and provision["children"] == ["IV.C.2.p1", "IV.C.2.p2", "IV.C.2.p3"]
     assert client.get("/api/v1/provisions/", {"edition": 2015, "path_prefix": "IV.C"}).json()["count"] == 11
     assert client.get("/api/v1/provisions/", {"edition": 1999}).status_code == 400
+
+
+@pytest.mark.parametrize("params, paths", [
+    ({"q": "logistics support"}, {"IV.A.p2.6", "IV.B.p2.6", "IV.C.2.p3.3", "IV.D.p3.5", "V.A.p2.8"}),
+    ({"q": "宇宙に関する協力"}, {"VI.A"}),
+    ({"q": "ISR", "path_prefix": "VI"}, {"VI.A.p3"}),
+    ({"q": "ミサイル防衛", "edition": 2015, "path_prefix": "IV.A"}, {"IV.A.p2", "IV.A.p2.2"}),
+    ({"q": "存在しない語"}, set()),
+])
+def test_provisions_take_words_as_the_design_says(client, params, paths):
+    data = client.get("/api/v1/provisions/", params).json()
+    found = {provision["path"] for provision in data["results"]}
+    assert paths <= found if len(paths) > 2 else paths == found
+    assert data["count"] == len(found)
+    ordered = [(p["edition"], p["path"]) for p in data["results"]]
+    assert ordered == sorted(ordered, key=lambda item: (-item[0], item[1]))  # tree order
     assert client.get("/api/v1/meetings/1900-01-01-summit/").json() == {"detail": "No Meeting matches the given query."}
 
 
