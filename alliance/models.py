@@ -109,6 +109,22 @@ class FormerAddress(models.Model):
         return f"{self.model} {self.key} → {self.object_id}"
 
 
+class CuratedBaseline(models.Model):
+    """The curated fixtures' version of one record, as this database was last given it: what
+    `load_curated` compares against to tell a curator's edit from a correction to apply
+    (alliance.curated)."""
+
+    model = models.CharField(max_length=60, help_text="app_label.model of the record")
+    key = models.CharField(max_length=400, help_text="its natural key, as JSON")
+    fields = models.JSONField(help_text="its fields as the fixtures gave them")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["model", "key"], name="curated_baseline_unique")]
+
+    def __str__(self):
+        return f"{self.model} {self.key}"
+
+
 class KeepsFormerAddresses(models.Model):
     """A record whose page address is one of its fields (`address_field`): renaming it keeps the
     old address, which redirects (see `FormerAddress`)."""

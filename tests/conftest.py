@@ -4,7 +4,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
 
-from alliance.management.commands.load_curated import FIXTURES
+from alliance.curated import FIXTURES
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import models
 
-from alliance.management.commands.load_curated import FIXTURES
+from alliance.curated import FIXTURES
 from alliance.models import ConsultationBody, Curated, Person, Topic
 from guidelines.models import Edition, OperationRole, Provision
 from meetings.models import Attendance, Meeting, Outcome

@@ -1,24 +1,55 @@
-"""`make run` loads the curated data once, and never over what curators have since written."""
+"""`make run` loads the curated data into an empty database, and brings one that holds it up to
+date with the fixtures' corrections without undoing what curators have written since."""
+
+import shutil
+from pathlib import Path
 
 import pytest
+import yaml
+from django.conf import settings as django_settings
 from django.core.management import call_command
 
-from alliance.models import Publication
+from alliance.curated import FIXTURES
+from alliance.models import CuratedBaseline, Publication, Topic
 from meetings.models import Meeting, Outcome
 
 pytestmark = pytest.mark.django_db
 
+SHIPPED = Path(django_settings.FIXTURE_DIRS[0])
+RECORDS = sum(len(yaml.safe_load((SHIPPED / f"{name}.yaml").read_text(encoding="utf-8"))) for name in FIXTURES)
 
-def test_it_leaves_a_database_that_holds_the_data_alone(capsys):
-    outcome = Outcome.objects.get(meeting__slug="2023-05-18-summit", position=1)
-    outcome.text_en = "A curator's better translation."
-    outcome.save()
 
+@pytest.fixture
+def corrected(tmp_path, settings):
+    """A copy of the fixtures to correct, in place of the shipped ones (with the same first release)."""
+    directory = tmp_path / "fixtures"
+    shutil.copytree(SHIPPED, directory)
+    settings.FIXTURE_DIRS = [directory]
+
+    def correct(name, model, match, **fields):
+        path = directory / f"{name}.yaml"
+        objects = yaml.safe_load(path.read_text(encoding="utf-8"))
+        hits = [obj for obj in objects if obj["model"] == model and all(obj["fields"].get(k) == v for k, v in match.items())]
+        assert len(hits) == 1, (model, match)
+        hits[0]["fields"].update(fields)
+        path.write_text(yaml.safe_dump(objects, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    return correct
+
+
+def outcome(meeting, position):
+    return Outcome.objects.get(meeting__slug=meeting, position=position)
+
+
+def load(capsys=None):
     call_command("load_curated")
+    return capsys.readouterr().out if capsys else None
 
-    assert "already loaded" in capsys.readouterr().out
-    outcome.refresh_from_db()
-    assert outcome.text_en == "A curator's better translation."
+
+def test_a_database_that_is_up_to_date_is_left_as_it_is(capsys):
+    assert "nothing to change" in load(capsys)
+    assert "nothing to change" in load(capsys)
+    assert CuratedBaseline.objects.count() == RECORDS
 
 
 def test_it_loads_an_empty_database():
@@ -29,9 +60,81 @@ def test_it_loads_an_empty_database():
 
     assert Meeting.objects.count() == 14
     assert Outcome.objects.count() == 107
+    assert CuratedBaseline.objects.count() == RECORDS
 
 
-def test_force_reloads_the_curated_version():
+def test_a_correction_reaches_a_database_loaded_before_it_and_a_curators_edit_stays(corrected, capsys):
+    item = outcome("2022-11-13-summit", 4)
+    item.text_en = "A curator's better translation."
+    item.save()
+    corrected("meetings", "meetings.outcome", {"meeting": ["2022-11-13-summit"], "position": 4}, voice="japan")
+    corrected("meetings", "meetings.meeting", {"slug": "2022-07-economic-2plus2"}, status="planned")
+
+    out = load(capsys)
+
+    item.refresh_from_db()
+    assert item.voice == "japan"  # the correction, on a field no curator touched
+    assert item.text_en == "A curator's better translation."  # the curator's edit, kept
+    assert Meeting.objects.get(slug="2022-07-economic-2plus2").status == "planned"
+    assert "2 updated" in out and "0 created" in out
+    assert item.pk == outcome("2022-11-13-summit", 4).pk  # the same row: ids kept
+
+
+def test_when_both_changed_a_field_the_curators_value_is_kept_and_said(corrected, capsys):
+    item = outcome("2022-11-13-summit", 4)
+    item.voice = "us"
+    item.save()
+    corrected("meetings", "meetings.outcome", {"meeting": ["2022-11-13-summit"], "position": 4}, voice="japan")
+
+    out = load(capsys)
+
+    item.refresh_from_db()
+    assert item.voice == "us"
+    assert "1 kept the curator's value" in out and '"2022-11-13-summit", 4]: voice' in out
+
+
+def test_a_correction_to_topics_applies_and_a_record_the_fixtures_add_is_created(corrected):
+    item = outcome("2022-05-23-summit", 5)
+    tagged = [[topic.slug] for topic in item.topics.all()]
+    corrected("meetings", "meetings.outcome", {"meeting": ["2022-05-23-summit"], "position": 5},
+              topics=tagged + [["economic-security"]])
+    path = Path(django_settings.FIXTURE_DIRS[0]) / "alliance.yaml"
+    objects = yaml.safe_load(path.read_text(encoding="utf-8"))
+    objects.append({"model": "alliance.topic", "fields": {"slug": "new-topic", "name_ja": "新しいトピック",
+                                                           "name_en": "New topic", "aliases": [], "source": ["curators-glossary"],
+                                                           "en_unofficial": True}})
+    path.write_text(yaml.safe_dump(objects, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    load()
+
+    assert {t.slug for t in item.topics.all()} == {slug for (slug,) in tagged} | {"economic-security"}
+    assert Topic.objects.filter(slug="new-topic").exists()
+
+
+def test_a_record_a_curator_deleted_is_not_brought_back(corrected, capsys):
+    Meeting.objects.get(slug="1996-06-28-vice-ministerial").delete()
+    corrected("meetings", "meetings.meeting", {"slug": "2022-07-economic-2plus2"}, status="planned")
+
+    out = load(capsys)
+
+    assert not Meeting.objects.filter(slug="1996-06-28-vice-ministerial").exists()
+    assert "1 not restored" in out
+
+
+def test_the_baseline_moves_so_a_curators_later_edit_of_a_corrected_field_stays(corrected):
+    corrected("meetings", "meetings.meeting", {"slug": "2022-07-economic-2plus2"}, status="planned")
+    load()
+    meeting = Meeting.objects.get(slug="2022-07-economic-2plus2")
+    meeting.status = "held"  # the curator disagrees with the correction
+    meeting.save()
+
+    load()
+
+    meeting.refresh_from_db()
+    assert meeting.status == "held"
+
+
+def test_force_resets_every_record_to_the_fixtures():
     meeting = Meeting.objects.get(slug="2023-05-18-summit")
     meeting.title_en = "Edited"
     meeting.save()

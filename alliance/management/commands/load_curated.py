@@ -1,31 +1,41 @@
-"""Load the curated data into a database that does not hold it yet.
+"""Load the curated data, or bring a database that holds it up to date with the fixtures.
 
-`make run` calls this on every start. Loading the fixtures over a database that curators have
-been editing would silently undo their edits, so a database that already holds the curated
-publication is left alone unless --force is given.
+`make run` calls this on every start. An empty database gets the fixtures. A database that holds
+them gets the corrections the fixtures have had since it was last loaded, field by field, and
+keeps every field a curator has changed (alliance.curated): it says what it created, updated,
+and kept. `--force` resets every record the fixtures define to the fixtures' version.
 """
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from alliance import curated
 from alliance.models import Publication
 
-FIXTURES = ["alliance", "guidelines", "meetings"]
 CURATED_PUBLICATION = "defense-of-japan-2023"
 
 
 class Command(BaseCommand):
-    help = "Load the curated fixtures unless the database already holds them."
+    help = "Load the curated fixtures, or apply their corrections without undoing curators' edits."
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--force",
             action="store_true",
-            help="Load even if the data is there: records the fixtures define are reset to the fixtures' version.",
+            help="Reset the records the fixtures define to the fixtures' version, curators' edits included.",
         )
 
     def handle(self, *args, force=False, **options):
-        if not force and Publication.objects.filter(slug=CURATED_PUBLICATION).exists():
-            self.stdout.write("Curated data already loaded; left as it is (use --force to reload it).")
+        verbosity = options["verbosity"]
+        if force or not Publication.objects.filter(slug=CURATED_PUBLICATION).exists():
+            call_command("loaddata", *curated.FIXTURES, verbosity=verbosity)
+            curated.record_baselines()
             return
-        call_command("loaddata", *FIXTURES, verbosity=options["verbosity"])
+        report = curated.update()
+        if verbosity:
+            if not (report.created or report.updated or report.kept or report.not_restored):
+                self.stdout.write("Curated data up to date; nothing to change.")
+                return
+            self.stdout.write("Curated data brought up to date; curators' edits kept:")
+            for line in report.lines():
+                self.stdout.write(line)
