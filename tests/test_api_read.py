@@ -99,7 +99,7 @@ def test_other_resources(client):
     assert scc["legal_articles"] == ["Japan–U.S. Security Treaty, Article IV"] and len(scc["participants"]) == 6
     austin = client.get("/api/v1/people/lloyd-j-austin-iii/").json()
     assert austin["tenures"][0]["post"]["title_en"] == "Secretary of Defense"
-    assert client.get("/api/v1/topics/").json()["count"] == 32
+    assert client.get("/api/v1/topics/").json()["count"] == 33
     assert client.get("/api/v1/posts/minister-of-defense/").json()["organization"] == "mod"
     assert client.get("/api/v1/organizations/usfj/").json()["parent"] == "department-of-defense"
     assert [e["year"] for e in client.get("/api/v1/editions/").json()["results"]] == [2015, 1997, 1978]

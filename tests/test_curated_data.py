@@ -209,6 +209,36 @@ def test_senkaku_islands_topic_lists_the_four_meetings_that_discussed_it():
     assert slugs == ["2022-05-04-defense-ministers", "2022-05-23-summit", "2023-01-11-scc"]
 
 
+NUCLEAR_THREATS = {("2022-05-04-defense-ministers", 7), ("2022-05-23-summit", 7), ("2022-09-14-defense-ministers", 4),
+                   ("2022-11-13-summit", 2), ("2023-01-11-scc", 9), ("2023-01-13-summit", 7), ("2023-01-13-summit", 8),
+                   ("2023-05-18-summit", 7)}
+
+
+def tagged(slug):
+    return {(o.meeting.slug, o.position) for o in Topic.objects.get(slug=slug).outcomes.select_related("meeting")}
+
+
+def test_nuclear_threats_and_disarmament_are_two_topics_and_every_item_is_tagged():
+    # North Korea's nuclear programme and denuclearization, Russia's nuclear threats
+    assert tagged("nuclear-threats") == NUCLEAR_THREATS
+    # the G7 Hiroshima summit's commitment to a world without nuclear weapons
+    assert tagged("nuclear-disarmament") == {("2023-01-13-summit", 8)}
+    for keyword in ("非核化", "核・ミサイル", "核の脅し", "核の威嚇", "核実験", "核開発"):
+        found = {(o.meeting.slug, o.position) for o in Outcome.objects.filter(text_ja__contains=keyword)}
+        assert found and found <= NUCLEAR_THREATS, keyword
+
+
+def test_economic_coercion_is_economic_security():
+    assert ("2022-05-23-summit", 5) in tagged("economic-security")
+    assert {(o.meeting.slug, o.position) for o in Outcome.objects.filter(text_ja__contains="経済的威圧")} <= tagged("economic-security")
+
+
+def test_a_meeting_the_source_only_announces_is_planned():
+    # 「7月に開催予定」: scheduled, not reported as held
+    assert Meeting.objects.get(slug="2022-07-economic-2plus2").status == Meeting.Status.PLANNED
+    assert set(Meeting.objects.filter(status=Meeting.Status.PLANNED).values_list("slug", flat=True)) == {"2022-07-economic-2plus2"}
+
+
 def test_every_japanese_field_has_its_english():
     for model in curated_models():
         pairs = [

@@ -68,14 +68,14 @@ def test_a_correction_reaches_a_database_loaded_before_it_and_a_curators_edit_st
     item.text_en = "A curator's better translation."
     item.save()
     corrected("meetings", "meetings.outcome", {"meeting": ["2022-11-13-summit"], "position": 4}, voice="japan")
-    corrected("meetings", "meetings.meeting", {"slug": "2022-07-economic-2plus2"}, status="planned")
+    corrected("meetings", "meetings.meeting", {"slug": "1996-06-28-vice-ministerial"}, notes_en="A curator's note.")
 
     out = load(capsys)
 
     item.refresh_from_db()
     assert item.voice == "japan"  # the correction, on a field no curator touched
     assert item.text_en == "A curator's better translation."  # the curator's edit, kept
-    assert Meeting.objects.get(slug="2022-07-economic-2plus2").status == "planned"
+    assert Meeting.objects.get(slug="1996-06-28-vice-ministerial").notes_en == "A curator's note."
     assert "2 updated" in out and "0 created" in out
     assert item.pk == outcome("2022-11-13-summit", 4).pk  # the same row: ids kept
 
@@ -113,7 +113,7 @@ def test_a_correction_to_topics_applies_and_a_record_the_fixtures_add_is_created
 
 def test_a_record_a_curator_deleted_is_not_brought_back(corrected, capsys):
     Meeting.objects.get(slug="1996-06-28-vice-ministerial").delete()
-    corrected("meetings", "meetings.meeting", {"slug": "2022-07-economic-2plus2"}, status="planned")
+    corrected("meetings", "meetings.meeting", {"slug": "2022-07-economic-2plus2"}, notes_en="A curator's note.")
 
     out = load(capsys)
 
@@ -122,16 +122,17 @@ def test_a_record_a_curator_deleted_is_not_brought_back(corrected, capsys):
 
 
 def test_the_baseline_moves_so_a_curators_later_edit_of_a_corrected_field_stays(corrected):
-    corrected("meetings", "meetings.meeting", {"slug": "2022-07-economic-2plus2"}, status="planned")
+    corrected("meetings", "meetings.meeting", {"slug": "2022-07-economic-2plus2"}, kind="foreign-ministers")
     load()
     meeting = Meeting.objects.get(slug="2022-07-economic-2plus2")
-    meeting.status = "held"  # the curator disagrees with the correction
+    assert meeting.kind == "foreign-ministers"
+    meeting.kind = "economic-2plus2"  # the curator disagrees with the correction
     meeting.save()
 
     load()
 
     meeting.refresh_from_db()
-    assert meeting.status == "held"
+    assert meeting.kind == "economic-2plus2"
 
 
 def test_force_resets_every_record_to_the_fixtures():

@@ -34,7 +34,7 @@ def test_the_home_page_says_what_the_site_holds_with_real_counts(client):
     response = client.get("/")
     assert response.context["counts"] == {
         "meetings": 14, "outcomes": 107, "attendances": 23, "people": 10,
-        "bodies": 4, "editions": 3, "provisions": 91, "topics": 32,
+        "bodies": 4, "editions": 3, "provisions": 91, "topics": 33,
     }
     html = response.content.decode()
     assert "<dd>107</dd>" in html and "<dd>14</dd>" in html
@@ -73,11 +73,12 @@ def test_a_meeting_page_links_the_meetings_before_and_after_it(client):
 
 
 def test_a_meeting_page_says_when_the_source_only_reports_a_plan(client):
-    meeting = Meeting.objects.get(slug="2022-07-economic-2plus2")
-    meeting.status = Meeting.Status.PLANNED
-    meeting.save()
+    meeting = Meeting.objects.get(slug="2022-07-economic-2plus2")  # planned in the curated data
     assert "出典の記載による" in page(client, meeting.get_absolute_url())
     assert "as the source reports it" in page(client, "/en" + meeting.get_absolute_url())
+    assert client.get(f"/api/v1/meetings/{meeting.slug}/").json()["status"] == "planned"
+    assert "as the source reports it" in page(client, "/en/meetings/?q=Economic")
+    assert "as the source reports it" not in page(client, "/en/meetings/2023-01-11-scc/")
 
 
 def test_a_meeting_page_costs_the_same_queries_however_many_outcomes(client):
@@ -174,7 +175,7 @@ def test_a_topic_page_threads_its_items_and_provisions_in_date_order_with_a_char
 def test_the_topic_list_counts_items_and_provisions(client):
     response = client.get("/topics/")
     topics = {topic.slug: topic for topic in response.context["topics"]}
-    assert len(topics) == 32
+    assert len(topics) == 33
     assert topics["senkaku-islands"].outcome_count == 4
     assert sum(topic.provision_count for topic in topics.values()) == sum(
         Topic.objects.get(slug=slug).provisions.count() for slug in topics)
