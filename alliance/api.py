@@ -12,7 +12,7 @@ class SourceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Source
-        fields = ["slug", "publication", "figure", "page", "citation", "citation_ja"]
+        fields = ["slug", "publication", "figure", "page", "citation", "citation_ja", "abridged"]
 
 
 class TopicSerializer(serializers.ModelSerializer):

@@ -67,6 +67,13 @@ def comparable(model, name, value):
     return value
 
 
+def _default(model, name):
+    """A field's value in a record saved before the field existed: its default (a field a
+    migration added is not a curator's edit)."""
+    model_field = model._meta.get_field(name)
+    return [] if model_field.many_to_many else normalized(model_field.get_default())
+
+
 def current_fields(instance):
     """A saved record's fields as the fixtures write them (natural keys for its relations)."""
     data = serializers.serialize("python", [instance], use_natural_foreign_keys=True, use_natural_primary_keys=True)
@@ -124,7 +131,7 @@ def update():
             now = comparable(model, field_name, mine.get(field_name))
             if now == comparable(model, field_name, value):
                 continue
-            was = comparable(model, field_name, base.get(field_name)) if base is not None else None
+            was = comparable(model, field_name, base.get(field_name, _default(model, field_name))) if base is not None else None
             if base is not None and now == was:  # no curator touched it: the correction applies
                 changes.append(field_name)
             elif base is None or comparable(model, field_name, value) != was:  # both changed it

@@ -185,6 +185,11 @@ class Source(NaturalKeyModel):
     )
     locator_ja = models.CharField(max_length=200, blank=True, help_text="Heading, row or caption.")
     locator_en = models.CharField(max_length=200, blank=True)
+    abridged = models.BooleanField(
+        default=False,
+        help_text="The source abridges what it reports (Fig. III-2-1-3's column is headed 結果概要(抄)): the records "
+                  "it gives are excerpts, to be cited as such, not as the full readout.",
+    )
 
     class Meta:
         ordering = ["publication", "slug"]

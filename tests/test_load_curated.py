@@ -10,7 +10,7 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 
 from alliance.curated import FIXTURES
-from alliance.models import CuratedBaseline, Publication, Topic
+from alliance.models import CuratedBaseline, Publication, Source, Topic
 from meetings.models import Meeting, Outcome
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +144,12 @@ def test_force_resets_every_record_to_the_fixtures():
 
     meeting.refresh_from_db()
     assert meeting.title_en == "Japan–U.S. Summit Meeting"
+
+
+def test_a_field_added_since_the_database_was_loaded_takes_the_fixtures_value():
+    # A database loaded before Source.abridged existed holds its default (False) after migrating.
+    Source.objects.filter(figure="III-2-1-3").update(abridged=False)
+
+    load()
+
+    assert set(Source.objects.filter(abridged=True).values_list("figure", flat=True)) == {"III-2-1-3"}

@@ -270,3 +270,11 @@ def test_the_admin_link_is_shown_to_staff_only(client, django_user_model):
     assert 'href="/admin/"' not in page(client, "/")
     client.force_login(django_user_model.objects.create_user("curator", password="x", is_staff=True))
     assert 'href="/admin/"' in page(client, "/")
+
+
+def test_the_abridged_summary_is_said_where_the_items_come_from_the_figure(client):
+    assert "結果概要(抄)" in page(client, "/meetings/2023-01-11-scc/")
+    assert client.get("/api/v1/meetings/2023-01-11-scc/").json()["source"]["abridged"] is True
+    # the 1976 SCC comes from the narrative, which abridges nothing
+    assert "結果概要(抄)" not in page(client, "/meetings/1976-07-08-scc/")
+    assert client.get("/api/v1/meetings/1976-07-08-scc/").json()["source"]["abridged"] is False
