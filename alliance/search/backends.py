@@ -15,10 +15,9 @@ carry each facet term, per year.
 
 import datetime
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from alliance.search.analyzer import EXACT
-from alliance.search.fields import COLUMN_SEPARATOR, fts_token, is_japanese_term
+from alliance.search.fields import COLUMN_SEPARATOR, fts_token, is_japanese_term, names_text
 from alliance.search.query import Query
 
 ENTRY_TABLE = "search_searchentry"
@@ -40,16 +39,6 @@ def sample_group(object_id):
 
 def sample_term(group):
     return f"sample:{group}"
-
-
-class Ranked(NamedTuple):
-    """A match in the ranked window: its rank by the database, and whether one of its names or
-    titles is exactly the query (whole)."""
-
-    object_id: int
-    sort_date: datetime.date
-    rank: float
-    whole: bool
 
 
 @dataclass(frozen=True)
@@ -197,7 +186,8 @@ class PostgresBackend:
         return [row[0] for row in cursor.fetchall()]
 
     def recent_ranked(self, cursor, kind, match, size):
-        """The `size` most recent matches as Ranked rows, newest first.
+        """The `size` most recent matches as (object_id, day, rank, whole) tuples, newest first: the
+        day is the sort date's ordinal; whole, whether one of its names is exactly the query.
 
         The rank is ts_rank_cd with the tiers' weights (A head, B about, D text), divided by
         1 + the log of the document's length; the exact forms of the query's words count too, so
@@ -210,12 +200,12 @@ class PostgresBackend:
             rank, rank_params = "ts_rank_cd(w.document, %s::tsquery, 1)", [f"({expression}) | {exact}" if exact else expression]
         whole, whole_params = ("%s = ANY(w.names)", [match.query.whole]) if match.query.whole else ("false", [])
         cursor.execute(
-            f"SELECT w.object_id, w.sort_date, {rank}, {whole} FROM "
+            f"SELECT w.object_id, w.sort_date - date '0001-01-01' + 1, {rank}, {whole} FROM "
             f"(SELECT e.object_id, e.sort_date, e.document, e.names FROM {ENTRY_TABLE} e WHERE {where} "
             f"ORDER BY e.sort_date DESC, e.object_id DESC LIMIT %s) w ORDER BY w.sort_date DESC, w.object_id DESC",
             [*rank_params, *whole_params, *params, size],
         )
-        return [Ranked(*row) for row in cursor.fetchall()]
+        return cursor.fetchall()
 
     def facet_counts(self, cursor, kind, match):
         """(facet term, year, how many matches carry it) for every facet term of the matches,
@@ -264,6 +254,12 @@ class SQLiteBackend:
         new, old = entry_rowid("new."), entry_rowid("old.")
         new_columns, old_columns = ", ".join(self._columns("new.document")), ", ".join(self._columns("old.document"))
         names = ", ".join(COLUMNS)
+        # Ranking reads each ranked entry's names: from this index alone, not from the row, where
+        # they lie behind the document's overflow pages. (Migrations before search.0006 build the
+        # structures before the column exists.)
+        cursor.execute(f"SELECT 1 FROM pragma_table_info('{ENTRY_TABLE}') WHERE name = 'names'")
+        if cursor.fetchone():
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS search_entry_names ON {ENTRY_TABLE} (kind, object_id, names)")
         for kind in KINDS:
             table = self.fts_table(kind)
             cursor.execute(
@@ -286,6 +282,7 @@ class SQLiteBackend:
             )
 
     def drop_structures(self, cursor):
+        cursor.execute("DROP INDEX IF EXISTS search_entry_names")
         for kind in KINDS:
             table = self.fts_table(kind)
             for suffix in ("insert", "delete", "update"):
@@ -356,29 +353,29 @@ class SQLiteBackend:
                 f"SELECT object_id, sort_date, 0.0, 0 FROM {table} WHERE {where} ORDER BY {order.format('DESC')} LIMIT %s",
                 [*params, size],
             )
-            return [Ranked(*row) for row in cursor.fetchall()]
-        # bm25 scores every phrase of the expression: the exact forms of the query's words are
-        # added as phrases that only the records already matched can hold, so the records are the
-        # same, and those with the form searched for score higher.
-        expression = self.expression(match)
-        if match.query.exact_forms:
-            exact = " OR ".join('"' + fts_token(term) + '"' for term in match.query.exact_forms)
-            table, _, where, params, _ = self._where(kind, match, f"({expression}) OR (({expression}) AND ({exact}))")
+            return [(object_id, datetime.date.fromisoformat(str(day)).toordinal(), rank, whole)
+                    for object_id, day, rank, whole in cursor.fetchall()]
+        # bm25 scores every phrase of the expression: each word that every match holds (a term of
+        # its own group) is added with its exact form, ("=missiles" OR "missil"), which every match
+        # meets through the stem, so the records are the same, and those with the form searched
+        # for score higher.
+        boosts = [f'("{fts_token(EXACT + token.word)}" OR "{fts_token(token.term)}")'
+                  for group in match.query.groups if len(group) == 1
+                  for token in group[0].tokens if token.word and not token.prefix]
+        if boosts:
+            table, _, where, params, _ = self._where(kind, match, " AND ".join([f"({self.expression(match)})", *boosts]))
         whole, whole_params = "0", []
         if match.query.whole:
-            whole = (f"EXISTS (SELECT 1 FROM {ENTRY_TABLE} e, json_each(e.names) n WHERE e.kind = '{kind}' "
-                     f"AND e.object_id = w.r & {ID_MASK} AND n.value = %s)")
-            whole_params.append(match.query.whole)
+            whole = (f"(SELECT instr(e.names, %s) > 0 FROM {ENTRY_TABLE} e INDEXED BY search_entry_names "
+                     f"WHERE e.kind = '{kind}' AND e.object_id = w.r & {ID_MASK})")
+            whole_params.append(names_text([match.query.whole]))
         weights = ", ".join(str(weight) for weight in COLUMN_WEIGHTS)
         cursor.execute(
             f"SELECT w.r, w.rank, {whole} FROM (SELECT rowid AS r, -bm25({table}, {weights}) AS rank FROM {table} "
             f"WHERE {where} ORDER BY rowid DESC LIMIT %s) w ORDER BY w.r DESC",
             [*whole_params, *params, size],
         )
-        return [
-            Ranked(rowid & ID_MASK, datetime.date.fromordinal(max(1, rowid >> ID_BITS)), rank, bool(whole))
-            for rowid, rank, whole in cursor.fetchall()
-        ]
+        return [(rowid & ID_MASK, rowid >> ID_BITS, rank, whole) for rowid, rank, whole in cursor.fetchall()]
 
     def facet_counts(self, cursor, kind, match):
         table, object_id, where, params, _ = self._where(kind, match)

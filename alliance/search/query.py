@@ -10,6 +10,7 @@ translations: they read in the language of whoever shows them.
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -51,14 +52,14 @@ class Query:
     def terms(self):
         return [term for group in self.groups for term in group]
 
-    @property
+    @cached_property
     def exact_forms(self):
         """The words of the query as written, where they are indexed under a stem ("=missiles"):
         a record that holds the form searched for ranks above one that holds another form."""
         return list(dict.fromkeys(EXACT + token.word for term in self.terms for token in term.tokens
                                   if token.word and not token.prefix))
 
-    @property
+    @cached_property
     def whole(self):
         """The query as one whole key ("secretari of defens"), hashed as the index keeps names, when
         it is plain words (no OR, no prefix): a record with a name or title that is exactly the

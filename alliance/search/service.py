@@ -42,6 +42,7 @@ MAX_SLICE = 10000  # a CSV export takes every row at once; pages ask for fewer
 SORTS = ("relevance", "newest", "oldest")
 AGE_DISCOUNT_PER_YEAR = 0.1
 DATE_FILTERS = ("date_after", "date_before")
+UNDATED_DAY = UNDATED.toordinal()
 
 
 def search(*, query="", kind="meeting", filters=None, sort=None, queryset=None):
@@ -125,17 +126,14 @@ class SearchResults:
         if self.sort != "relevance" or start >= RANK_WINDOW or self.query.is_empty:
             return backend.page(cursor, self.kind, self.match, self.sort != "oldest", size, start)
         window = backend.recent_ranked(cursor, self.kind, self.match, RANK_WINDOW)
-        today = datetime.date.today()
+        today = datetime.date.today().toordinal()
 
         def score(row):
-            sort_date = row.sort_date
-            if isinstance(sort_date, str):
-                sort_date = datetime.date.fromisoformat(sort_date)
-            years = max(0, (today - sort_date).days) / 365.25 if sort_date.year > 1 else 0
-            rank = row.rank / (1 + AGE_DISCOUNT_PER_YEAR * years)
-            return (not row.whole, -rank, -sort_date.toordinal(), -row.object_id)
+            object_id, day, rank, whole = row
+            years = max(0, today - day) / 365.25 if day > UNDATED_DAY else 0
+            return (not whole, -rank / (1 + AGE_DISCOUNT_PER_YEAR * years), -day, -object_id)
 
-        ranked = [row.object_id for row in sorted(window, key=score)]
+        ranked = [row[0] for row in sorted(window, key=score)]
         ids = ranked[start : start + size]
         if len(ids) < size and len(window) == RANK_WINDOW:  # more matches than were ranked: newest first
             ids += backend.page(cursor, self.kind, self.match, True, size - len(ids), RANK_WINDOW)
