@@ -227,6 +227,15 @@ def key_hash(key):
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
 
 
+NAME = "name:"
+
+
+def name_term(hashed):
+    """A hashed whole name as a term of SQLite's document ("name:-8011286160740668751"): FTS5 tells
+    which records hold it from its own index. PostgreSQL keeps the names in a column instead."""
+    return f"{NAME}{hashed}"
+
+
 def is_extra(term):
     """An exact-form term: found and ranked, but in no phrase."""
     return term.startswith(EXACT)

@@ -16,8 +16,8 @@ carry each facet term, per year.
 import datetime
 from dataclasses import dataclass
 
-from alliance.search.analyzer import EXACT
-from alliance.search.fields import COLUMN_SEPARATOR, fts_token, is_japanese_term, names_text
+from alliance.search.analyzer import EXACT, name_term
+from alliance.search.fields import COLUMN_SEPARATOR, fts_token, is_japanese_term
 from alliance.search.query import Query
 
 ENTRY_TABLE = "search_searchentry"
@@ -258,12 +258,6 @@ class SQLiteBackend:
         new, old = entry_rowid("new."), entry_rowid("old.")
         new_columns, old_columns = ", ".join(self._columns("new.document")), ", ".join(self._columns("old.document"))
         names = ", ".join(COLUMNS)
-        # Ranking reads each ranked entry's names: from this index alone, not from the row, where
-        # they lie behind the document's overflow pages. (Migrations before search.0006 build the
-        # structures before the column exists.)
-        cursor.execute(f"SELECT 1 FROM pragma_table_info('{ENTRY_TABLE}') WHERE name = 'names'")
-        if cursor.fetchone():
-            cursor.execute(f"CREATE INDEX IF NOT EXISTS search_entry_names ON {ENTRY_TABLE} (kind, object_id, names)")
         for kind in KINDS:
             table = self.fts_table(kind)
             cursor.execute(
@@ -286,7 +280,6 @@ class SQLiteBackend:
             )
 
     def drop_structures(self, cursor):
-        cursor.execute("DROP INDEX IF EXISTS search_entry_names")
         for kind in KINDS:
             table = self.fts_table(kind)
             for suffix in ("insert", "delete", "update"):
@@ -359,25 +352,26 @@ class SQLiteBackend:
             )
             return [(object_id, datetime.date.fromisoformat(str(day)).toordinal(), rank, whole)
                     for object_id, day, rank, whole in cursor.fetchall()]
-        # bm25 scores every phrase of the expression: each word that every match holds (a term of
-        # its own group) is added with its exact form, ("=missiles" OR "missil"), which every match
-        # meets through the stem, so the records are the same, and those with the form searched
-        # for score higher.
+        # bm25 scores every phrase of the expression: each word that every match holds (a one-word
+        # term of its own group) is added with its exact form, ("=missiles" OR "missil"), which
+        # every match meets through the stem, so the records are the same, and those with the form
+        # searched for score higher.
         boosts = [f'("{fts_token(EXACT + token.word)}" OR "{fts_token(token.term)}")'
-                  for group in match.query.groups if len(group) == 1
+                  for group in match.query.groups if len(group) == 1 and len(group[0].tokens) == 1
                   for token in group[0].tokens if token.word and not token.prefix]
         if boosts:
             table, _, where, params, _ = self._where(kind, match, " AND ".join([f"({self.expression(match)})", *boosts]))
+        # Which of the window's records hold a name that is exactly the query: the FTS5 index
+        # answers, from the window's oldest row on (the names are terms of the documents).
         whole, whole_params = "0", []
         if match.query.whole:
-            whole = (f"(SELECT instr(e.names, %s) > 0 FROM {ENTRY_TABLE} e INDEXED BY search_entry_names "
-                     f"WHERE e.kind = '{kind}' AND e.object_id = w.r & {ID_MASK})")
-            whole_params.append(names_text([match.query.whole]))
+            whole = f"w.r IN (SELECT rowid FROM {table} WHERE {table} MATCH %s AND rowid >= (SELECT min(r) FROM w))"
+            whole_params.append('"' + fts_token(name_term(match.query.whole)) + '"')
         weights = ", ".join(str(weight) for weight in COLUMN_WEIGHTS)
         cursor.execute(
-            f"SELECT w.r, w.rank, {whole} FROM (SELECT rowid AS r, -bm25({table}, {weights}) AS rank FROM {table} "
-            f"WHERE {where} ORDER BY rowid DESC LIMIT %s) w ORDER BY w.r DESC",
-            [*whole_params, *params, size],
+            f"WITH w AS MATERIALIZED (SELECT rowid AS r, -bm25({table}, {weights}) AS rank FROM {table} "
+            f"WHERE {where} ORDER BY rowid DESC LIMIT %s) SELECT w.r, w.rank, {whole} FROM w ORDER BY w.r DESC",
+            [*params, size, *whole_params],
         )
         return [(rowid & ID_MASK, rowid >> ID_BITS, rank, whole) for rowid, rank, whole in cursor.fetchall()]
 

@@ -15,7 +15,7 @@ import json
 
 from django.db import models
 
-from alliance.search.analyzer import is_extra, is_japanese
+from alliance.search.analyzer import NAME, is_extra, is_japanese
 
 MAX_POSITIONS_PER_TERM = 256
 MAX_POSITION = 16383
@@ -90,6 +90,8 @@ COLUMN_SEPARATOR = "|"  # between the tiers' streams in SQLite's column; trigger
 def tsvector_literal(terms):
     positions = {}
     for term, position, tier in with_ngrams(terms):
+        if term.startswith(NAME):
+            continue  # PostgreSQL reads the names from their column, without the document
         entry = positions.setdefault(term, {})
         if position is not None:
             entry.setdefault(position, WEIGHTS[tier])
@@ -174,27 +176,12 @@ class FacetsField(models.Field):
 
 class NamesField(FacetsField):
     """A record's titles and names, each as one whole key (alliance.search.analyzer.whole), hashed
-    to 64 bits: read beside the document when ranking, so that telling whether the query is exactly
-    one of them costs no second reading of the document, and kept small so that the entry table
-    stays narrow. A bigint[] on PostgreSQL (`key = ANY(names)`); on SQLite a text of the numbers
-    between commas (",12,-34,"), which `instr(names, ',12,')` answers without parsing JSON."""
+    to 64 bits: read beside the document when ranking on PostgreSQL (`key = ANY(names)`, a
+    bigint[]), so that telling whether the query is exactly one of them costs no second reading of
+    the document, and kept small so that the entry table stays narrow. SQLite's ranking asks its
+    FTS5 index instead, where the same names are terms of the document (a JSON array here)."""
 
     description = "hashed whole names"
 
     def db_type(self, connection):
         return "bigint[]" if connection.vendor == "postgresql" else "text"
-
-    def get_db_prep_value(self, value, connection, prepared=False):
-        if value is None or connection.vendor == "postgresql":
-            return None if value is None else list(value)
-        return names_text(value)
-
-    def from_db_value(self, value, expression, connection):
-        if value is None or isinstance(value, list):
-            return value
-        return [int(number) for number in value.strip(",").split(",") if number]
-
-
-def names_text(numbers):
-    """Hashed names as SQLite keeps them: between commas, so that one is found whole."""
-    return "," + "".join(f"{number}," for number in numbers)

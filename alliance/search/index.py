@@ -12,7 +12,7 @@ from typing import Callable
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from alliance.search.analyzer import document_terms, facet, key_hash, whole_keys
+from alliance.search.analyzer import document_terms, facet, key_hash, name_term, whole_keys
 from alliance.search.backends import sample_group, sample_term
 
 UNDATED = datetime.date(1, 1, 1)
@@ -44,8 +44,11 @@ class Document:
         return [key_hash(key) for key in whole_keys(self.head)]
 
     def terms(self, extra=()):
-        """The document's (term, position, tier) triples; `extra`: terms beside the facets (its sample term)."""
-        return document_terms(self.fields, [*self.facet_terms(), *extra], head=self.head, about=self.about)
+        """The document's (term, position, tier) triples; `extra`: terms beside the facets (its sample term).
+
+        The hashed names are terms too, for SQLite (PostgreSQL's document leaves them out)."""
+        names = [name_term(hashed) for hashed in self.name_keys()]
+        return document_terms(self.fields, [*self.facet_terms(), *names, *extra], head=self.head, about=self.about)
 
 
 @dataclass(frozen=True)

@@ -55,9 +55,10 @@ class Query:
     @cached_property
     def exact_forms(self):
         """The words of the query as written, where they are indexed under a stem ("=missiles"):
-        a record that holds the form searched for ranks above one that holds another form."""
-        return list(dict.fromkeys(EXACT + token.word for term in self.terms for token in term.tokens
-                                  if token.word and not token.prefix))
+        a record that holds the form searched for ranks above one that holds another form. Words
+        alone only: a phrase already ranks by its words together."""
+        return list(dict.fromkeys(EXACT + term.tokens[0].word for term in self.terms
+                                  if len(term.tokens) == 1 and term.tokens[0].word and not term.tokens[0].prefix))
 
     @cached_property
     def whole(self):
