@@ -146,13 +146,20 @@ def matches_by_brute_force(query, kind):
                                    "U.S.", "2+2", "Article", "第5条", "同盟 -中国", "サイバー OR 宇宙", "両岸問題の平和的解決",
                                    "ロイド・オースティン", "MQ-9の一時展開", '"the U.S. side"', "日米「2+2」", "第12海兵沿岸連隊",
                                    '"Japan and the United States"', "日米同盟の抑止力・対処力", "自衛隊の作戦を支援し",
-                                   "deter*", "Sen*", '"the U.S. s*"', "尖閣 NOT 台湾", "北朝鮮・拉致"])
+                                   "deter*", "Sen*", '"the U.S. s*"', "尖閣 NOT 台湾", "北朝鮮・拉致",
+                                   "capabil*", "missiles", "Senkakus", "MQ9", "はまだ"])
 def test_the_index_finds_what_a_full_scan_finds(query, kind):
     result = search(query=query, kind=kind)
     found = {record.pk for record in result[:100]}
     assert result.count() == len(found) or result.count() > 100
     if result.count() <= 100:
         assert found == matches_by_brute_force(query, kind)
+
+
+def test_a_prefix_meets_the_words_as_written_not_only_their_stems():
+    # capabilities is indexed under capabl: capabil* still finds it
+    found = {o.pk for o in search(query="capabil*", kind="outcome")[:100]}
+    assert found and found == {o.pk for o in search(query="capabilities OR capability", kind="outcome")[:100]}
 
 
 def test_provisions_bodies_and_people_are_searchable_too():
