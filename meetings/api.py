@@ -40,7 +40,8 @@ class OutcomeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Outcome
-        fields = ["position", "voice", "text_ja", "text_en", "text_printed", "topics", "provisions", "en_unofficial"]
+        fields = ["position", "voice", "text_ja", "text_en", "text_printed", "curator_note_ja", "curator_note_en", "topics",
+                  "provisions", "en_unofficial"]
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -99,7 +100,8 @@ class OutcomeWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Outcome
-        fields = ["position", "voice", "text_ja", "text_en", "text_printed", "topics", "provisions", "en_unofficial"]
+        fields = ["position", "voice", "text_ja", "text_en", "text_printed", "curator_note_ja", "curator_note_en", "topics",
+                  "provisions", "en_unofficial"]
 
 
 class MeetingWriteSerializer(serializers.ModelSerializer):
@@ -128,7 +130,9 @@ class MeetingWriteSerializer(serializers.ModelSerializer):
                 row["post"] = Post.objects.filter(pk=row["post"]).first()
         if meeting is not None and outcomes is None:
             outcomes = [{"position": o.position, "voice": o.voice, "text_ja": o.text_ja, "text_en": o.text_en,
-                         "text_printed": o.text_printed, "topics": list(o.topics.all()), "provisions": list(o.provisions.all())}
+                         "text_printed": o.text_printed, "curator_note_ja": o.curator_note_ja,
+                         "curator_note_en": o.curator_note_en, "topics": list(o.topics.all()),
+                         "provisions": list(o.provisions.all())}
                         for o in meeting.outcomes.all()]
         try:
             return save_meeting(meeting=meeting, fields=validated, attendances=attendances or [], outcomes=outcomes or [])

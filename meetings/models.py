@@ -156,6 +156,10 @@ class Outcome(NaturalKeyModel, Curated):
     text_ja = models.TextField(help_text="The bullet's text, scan errors corrected; the bullet mark itself is layout, not text.")
     text_en = models.TextField()
     text_printed = models.TextField(blank=True, help_text="The scan's text where it differs from the corrected text.")
+    curator_note_ja = models.TextField(
+        blank=True, help_text="A curator's note on a doubtful reading of the source: what the printed wording most "
+                              "likely means. The text keeps the printed wording; the voice follows the note.")
+    curator_note_en = models.TextField(blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="outcomes")
     provisions = models.ManyToManyField("guidelines.Provision", blank=True, related_name="outcomes")
 

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Permission
 from rest_framework.authtoken.models import Token
 
 from alliance.search.service import search
-from meetings.models import Meeting
+from meetings.models import Meeting, Outcome
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +92,12 @@ def test_a_curator_amends_and_replaces_a_meeting(client, django_user_model):
     assert replaced.status_code == 200, replaced.json()
     assert len(replaced.json()["outcomes"]) == 1
     assert "2023-05-18-summit" in {m.slug for m in search(query="量子暗号")[:20]}
+
+
+def test_a_patch_of_the_title_keeps_every_items_curators_note(client, django_user_model):
+    token = curator(django_user_model, "change_meeting")
+    response = post(client, token, {"title_en": "Japan–U.S. Summit Meeting (Phnom Penh)"}, method="patch",
+                    url="/api/v1/meetings/2022-11-13-summit/")
+    assert response.status_code == 200, response.json()
+    item = Outcome.objects.get(meeting__slug="2022-11-13-summit", position=4)
+    assert "Japanese side" in item.curator_note_en and "日本側" in item.curator_note_ja

@@ -282,3 +282,16 @@ def test_dumpdata_into_a_fresh_database_and_back_gives_identical_data(tmp_path):
 
     call_command("loaddata", str(path), verbosity=0)
     assert dump() == dumped
+
+
+DOUBTFUL = {("2022-11-13-summit", 4): "米国の早期のTPP復帰", ("2023-01-13-summit", 11): "戦略的観点の踏まえ",
+            ("2023-01-13-summit", 8): "起こさないと誓い", ("2023-01-12-defense-ministers", 8): "日々活動"}
+
+
+def test_doubtful_readings_keep_the_printed_wording_with_a_curators_note():
+    noted = {(o.meeting.slug, o.position): o for o in Outcome.objects.exclude(curator_note_ja="").select_related("meeting")}
+    assert set(noted) == set(DOUBTFUL)
+    for key, printed in DOUBTFUL.items():
+        assert printed in noted[key].text_ja and printed in noted[key].curator_note_ja and noted[key].curator_note_en
+    # the U.S. side "urging the U.S." most likely means the Japanese side: the voice follows the note
+    assert noted[("2022-11-13-summit", 4)].voice == Outcome.Voice.JAPAN

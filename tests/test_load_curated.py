@@ -64,33 +64,33 @@ def test_it_loads_an_empty_database():
 
 
 def test_a_correction_reaches_a_database_loaded_before_it_and_a_curators_edit_stays(corrected, capsys):
-    item = outcome("2022-11-13-summit", 4)
+    item = outcome("2023-05-18-summit", 2)
     item.text_en = "A curator's better translation."
     item.save()
-    corrected("meetings", "meetings.outcome", {"meeting": ["2022-11-13-summit"], "position": 4}, voice="japan")
+    corrected("meetings", "meetings.outcome", {"meeting": ["2023-05-18-summit"], "position": 2}, voice="us")
     corrected("meetings", "meetings.meeting", {"slug": "1996-06-28-vice-ministerial"}, notes_en="A curator's note.")
 
     out = load(capsys)
 
     item.refresh_from_db()
-    assert item.voice == "japan"  # the correction, on a field no curator touched
+    assert item.voice == "us"  # the correction, on a field no curator touched
     assert item.text_en == "A curator's better translation."  # the curator's edit, kept
     assert Meeting.objects.get(slug="1996-06-28-vice-ministerial").notes_en == "A curator's note."
     assert "2 updated" in out and "0 created" in out
-    assert item.pk == outcome("2022-11-13-summit", 4).pk  # the same row: ids kept
+    assert item.pk == outcome("2023-05-18-summit", 2).pk  # the same row: ids kept
 
 
 def test_when_both_changed_a_field_the_curators_value_is_kept_and_said(corrected, capsys):
-    item = outcome("2022-11-13-summit", 4)
-    item.voice = "us"
+    item = outcome("2023-05-18-summit", 2)
+    item.voice = "exchange"
     item.save()
-    corrected("meetings", "meetings.outcome", {"meeting": ["2022-11-13-summit"], "position": 4}, voice="japan")
+    corrected("meetings", "meetings.outcome", {"meeting": ["2023-05-18-summit"], "position": 2}, voice="us")
 
     out = load(capsys)
 
     item.refresh_from_db()
-    assert item.voice == "us"
-    assert "1 kept the curator's value" in out and '"2022-11-13-summit", 4]: voice' in out
+    assert item.voice == "exchange"
+    assert "1 kept the curator's value" in out and '"2023-05-18-summit", 2]: voice' in out
 
 
 def test_a_correction_to_topics_applies_and_a_record_the_fixtures_add_is_created(corrected):

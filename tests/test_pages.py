@@ -278,3 +278,11 @@ def test_the_abridged_summary_is_said_where_the_items_come_from_the_figure(clien
     # the 1976 SCC comes from the narrative, which abridges nothing
     assert "結果概要(抄)" not in page(client, "/meetings/1976-07-08-scc/")
     assert client.get("/api/v1/meetings/1976-07-08-scc/").json()["source"]["abridged"] is False
+
+
+def test_a_curators_note_on_a_doubtful_reading_is_shown_and_served(client):
+    html = page(client, "/meetings/2022-11-13-summit/")
+    assert "編集者注" in html and "日本側の発言である可能性が高い" in html
+    assert "most likely means the Japanese side" in page(client, "/en/meetings/2022-11-13-summit/")
+    item = client.get("/api/v1/meetings/2022-11-13-summit/").json()["outcomes"][3]
+    assert item["position"] == 4 and item["voice"] == "japan" and "Japanese side" in item["curator_note_en"]
