@@ -21,7 +21,7 @@ class OperationRoleSerializer(serializers.ModelSerializer):
     class Meta:
         model = OperationRole
         fields = ["position", "parent", "operation_ja", "operation_en", "joint_ja", "joint_en", "sdf_ja", "sdf_en",
-                  "us_ja", "us_en", "text_printed"]
+                  "us_ja", "us_en", "text_printed", "curator_note_ja", "curator_note_en"]
 
 
 class ProvisionSerializer(serializers.ModelSerializer):

@@ -104,6 +104,8 @@ class OperationRole(NaturalKeyModel, Curated):
     us_ja = models.TextField(blank=True)
     us_en = models.TextField(blank=True)
     text_printed = models.TextField(blank=True, help_text="The scan's row where it differs from the corrected row.")
+    curator_note_ja = models.TextField(blank=True, help_text="Why the corrected row differs from the printed one.")
+    curator_note_en = models.TextField(blank=True)
 
     class Meta:
         ordering = ["provision", "position"]

@@ -295,3 +295,11 @@ def test_doubtful_readings_keep_the_printed_wording_with_a_curators_note():
         assert printed in noted[key].text_ja and printed in noted[key].curator_note_ja and noted[key].curator_note_en
     # the U.S. side "urging the U.S." most likely means the Japanese side: the voice follows the note
     assert noted[("2022-11-13-summit", 4)].voice == Outcome.Voice.JAPAN
+
+
+def test_the_dropped_clause_of_the_land_attack_row_is_kept_as_printed_and_explained():
+    row = OperationRole.objects.get(operation_ja="陸上攻撃に対処するための作戦")
+    assert "航空優勢を確保しつつ" not in row.sdf_ja and "航空優勢を確保しつつ" in row.text_printed
+    assert "航空優勢を確保しつつ" in row.curator_note_ja and "air superiority" in row.curator_note_en
+    # every row whose printed form differs says why
+    assert not OperationRole.objects.exclude(text_printed="").filter(curator_note_ja="").exists()

@@ -286,3 +286,10 @@ def test_a_curators_note_on_a_doubtful_reading_is_shown_and_served(client):
     assert "most likely means the Japanese side" in page(client, "/en/meetings/2022-11-13-summit/")
     item = client.get("/api/v1/meetings/2022-11-13-summit/").json()["outcomes"][3]
     assert item["position"] == 4 and item["voice"] == "japan" and "Japanese side" in item["curator_note_en"]
+
+
+def test_the_operations_table_shows_a_corrected_row_as_printed_with_the_reason(client):
+    html = page(client, "/guidelines/2015/")
+    assert "航空優勢を確保しつつ、防空作戦を主体的に実施" in html and "重複して印字" in html
+    rows = client.get("/api/v1/provisions/", {"edition": 2015, "path": "IV.C.2.p2"}).json()["results"][0]["operation_roles"]
+    assert any("air superiority" in row["curator_note_en"] for row in rows)
