@@ -303,3 +303,19 @@ def test_the_dropped_clause_of_the_land_attack_row_is_kept_as_printed_and_explai
     assert "航空優勢を確保しつつ" in row.curator_note_ja and "air superiority" in row.curator_note_en
     # every row whose printed form differs says why
     assert not OperationRole.objects.exclude(text_printed="").filter(curator_note_ja="").exists()
+
+
+def test_flags_and_labels_a_historian_would_trip_over():
+    # stray scan spaces inside a Japanese sentence are gone; the printed form is kept
+    item = Outcome.objects.get(meeting__slug="2023-01-11-scc", position=14)
+    assert "偵察(ISR)活動" in item.text_ja and "偵察 (ISR) 活動" in item.text_printed
+    assert not Outcome.objects.filter(text_ja__regex=r"[ぁ-んァ-ン一-龥] \([A-Z]+\) ?[ぁ-んァ-ン一-龥]").exists()
+    # rows split across a page break keep both printings
+    for slug in ("2023-01-12-defense-ministers", "2023-01-13-summit", "2023-01-11-scc"):
+        assert " | " in Meeting.objects.get(slug=slug).printed_ja, slug
+    # note 2: 要人, senior
+    assert "senior" in ConsultationBody.objects.get(abbreviation="SSC").notes.get().text_en
+    # Japan's Joint Staff and the U.S. Joint Chiefs of Staff are told apart in English
+    labels = dict(ConsultationBody.objects.get(abbreviation="SDC").participants.values_list("label_ja", "label_en"))
+    assert labels["統合幕僚監部の代表"] != labels["統合参謀本部の代表"]
+    assert "Joint Chiefs" not in labels["統合幕僚監部の代表"] and "Joint Chiefs" in labels["統合参謀本部の代表"]
