@@ -319,3 +319,11 @@ def test_flags_and_labels_a_historian_would_trip_over():
     labels = dict(ConsultationBody.objects.get(abbreviation="SDC").participants.values_list("label_ja", "label_en"))
     assert labels["統合幕僚監部の代表"] != labels["統合参謀本部の代表"]
     assert "Joint Chiefs" not in labels["統合幕僚監部の代表"] and "Joint Chiefs" in labels["統合参謀本部の代表"]
+
+
+@pytest.mark.parametrize("label", ["alliance.topic", "alliance.post", "alliance.place", "alliance.legalinstrument",
+                                   "alliance.organization"])
+def test_english_the_source_does_not_print_is_marked_unofficial(label):
+    # the white paper prints no English for these: every English name is the curators' own
+    model = apps.get_model(label)
+    assert model.objects.exists() and not model.objects.filter(en_unofficial=False).exists()
