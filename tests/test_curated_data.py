@@ -327,3 +327,11 @@ def test_english_the_source_does_not_print_is_marked_unofficial(label):
     # the white paper prints no English for these: every English name is the curators' own
     model = apps.get_model(label)
     assert model.objects.exists() and not model.objects.filter(en_unofficial=False).exists()
+
+
+def test_articles_are_numbered_as_the_treaty_numbers_them_and_the_sosa_is_named():
+    from alliance.models import Article
+
+    assert all(re.fullmatch(r"Article [IVXL]+", label) for label in Article.objects.values_list("label_en", flat=True))
+    item = Outcome.objects.get(meeting__slug="2023-01-12-defense-ministers", position=6)
+    assert "Security of Supply Arrangement (SOSA)" in item.text_en
