@@ -60,6 +60,12 @@ def key_text(model, fields):
     return json.dumps(natural_key(model, fields), ensure_ascii=False)
 
 
+def versions(directory):
+    """{(label, key): fields} of the fixtures in `directory`, in load order."""
+    return {(raw["model"], key_text(apps.get_model(raw["model"]), raw["fields"])): normalized(raw["fields"])
+            for raw in raw_objects(directory)}
+
+
 def comparable(model, name, value):
     """A field's value for comparing versions: many-to-many lists in any order are the same."""
     if value is not None and model._meta.get_field(name).many_to_many:
@@ -103,9 +109,7 @@ def update():
 
     baselines = {(b.model, b.key): b.fields for b in CuratedBaseline.objects.all()}
     if not baselines:  # loaded before baselines were kept: from the first release
-        for raw in raw_objects(fixtures_dir() / "baselines" / FIRST_RELEASE):
-            model = apps.get_model(raw["model"])
-            baselines[(raw["model"], key_text(model, raw["fields"]))] = normalized(raw["fields"])
+        baselines = versions(fixtures_dir() / "baselines" / FIRST_RELEASE)
     report, seen = Report(), []
     for raw in raw_objects(fixtures_dir()):
         label, model = raw["model"], apps.get_model(raw["model"])
@@ -113,6 +117,7 @@ def update():
         key = key_text(model, theirs)
         base = baselines.get((label, key))
         name = f"{label} {key}"
+        seen.append((label, key, theirs))
         try:
             instance = model._default_manager.get_by_natural_key(*json.loads(key))
         except model.DoesNotExist:
@@ -123,7 +128,6 @@ def update():
             else:
                 next(serializers.deserialize("python", [raw], handle_forward_references=True)).save()
                 report.created.append(name)
-            seen.append((label, key, theirs))
             continue
         mine = current_fields(instance)
         changes = []
@@ -140,9 +144,7 @@ def update():
         if changes:
             _apply(instance, raw, changes)
             report.updated.append(f"{name}: {', '.join(changes)}")
-        seen.append((label, key, theirs))
-    CuratedBaseline.objects.all().delete()
-    CuratedBaseline.objects.bulk_create(CuratedBaseline(model=label, key=key, fields=fields) for label, key, fields in seen)
+    _keep_baselines(seen)
     return report
 
 
@@ -163,11 +165,12 @@ def _apply(instance, raw, names):
 
 def record_baselines():
     """After a fresh load: the fixtures as loaded are the database's baseline."""
+    _keep_baselines((label, key, fields) for (label, key), fields in versions(fixtures_dir()).items())
+
+
+def _keep_baselines(records):
+    """Replace the baselines with these (label, key, fields)."""
     from alliance.models import CuratedBaseline
 
     CuratedBaseline.objects.all().delete()
-    CuratedBaseline.objects.bulk_create(
-        CuratedBaseline(model=raw["model"], key=key_text(apps.get_model(raw["model"]), raw["fields"]),
-                        fields=normalized(raw["fields"]))
-        for raw in raw_objects(fixtures_dir())
-    )
+    CuratedBaseline.objects.bulk_create(CuratedBaseline(model=label, key=key, fields=fields) for label, key, fields in records)
