@@ -151,7 +151,9 @@ class Outcome(NaturalKeyModel, Curated):
     voice = models.CharField(
         max_length=10,
         choices=Voice.choices,
-        help_text="Who the item speaks for: joint when it names no side, the side it names, or each in turn when it names both.",
+        help_text="Who the item speaks for: joint when it names no side as a speaker (日本側から, 米側は, or an attendee), "
+                  "the side it names, or each in turn when it names both. A side it only addresses (米側に要請) does "
+                  "not count; a curator's note may record another reading (see meetings/voice.py).",
     )
     text_ja = models.TextField(help_text="The bullet's text, scan errors corrected; the bullet mark itself is layout, not text.")
     text_en = models.TextField()

@@ -4,9 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from meetings.models import Attendance, Meeting, Outcome
+from meetings.voice import meeting_names, voice_error
 
 
-def _check(attendances, outcomes, date):
+def _check(attendances, outcomes, date, kept=frozenset()):
     errors = {}
     for name, rows in (("attendees", attendances), ("outcomes", outcomes)):
         positions = [row["position"] for row in rows]
@@ -22,6 +23,15 @@ def _check(attendances, outcomes, date):
         if person and post and not any(t.covers(date) for t in person.tenures.filter(post=post)):
             errors.setdefault("attendees", []).append(
                 f"{person.slug} did not hold {post.slug} on {date.isoformat()} (see /api/v1/people/{person.slug}/)")
+    names = meeting_names((row.get("side"), row.get("label_ja", ""), row.get("person")) for row in attendances)
+    for row in outcomes:
+        if row.get("curator_note_ja") or row.get("curator_note_en"):
+            continue  # the voice follows the curator's reading, which the note gives
+        if (row["position"], row.get("voice"), row.get("text_ja")) in kept:
+            continue  # an item saved before as it is now is not judged again
+        problem = voice_error(row.get("voice"), row.get("text_ja", ""), names)
+        if problem:
+            errors.setdefault("outcomes", []).append(f"item {row['position']}: {problem}")
     if errors:
         raise ValidationError(errors)
 
@@ -34,7 +44,8 @@ def save_meeting(*, meeting=None, fields, attendances, outcomes):
     and `provisions`. Raises ValidationError (by field) for what must not be saved.
     """
     date = fields.get("date") or (meeting.date if meeting else None)
-    _check(attendances, outcomes, date)
+    kept = frozenset(meeting.outcomes.values_list("position", "voice", "text_ja")) if meeting else frozenset()
+    _check(attendances, outcomes, date, kept)
     if meeting is None:
         meeting = Meeting(**fields)
     else:

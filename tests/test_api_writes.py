@@ -69,6 +69,11 @@ def test_a_curator_creates_a_meeting_with_its_rows_in_one_request(client, django
     (lambda m: m.update(slug="2023-01-11-scc"), "slug", "already exists"),
     (lambda m: m["outcomes"][0].update(provisions=["2015:IX.Z"]), "outcomes", "No provision 2015:IX.Z"),
     (lambda m: m.update(date="2023-04-31"), "date", "wrong format"),
+    # the voice rule: an item naming the Japanese side as speaker is not joint
+    (lambda m: m["outcomes"][0].update(text_ja="日本側から、量子暗号の共同研究を提案。"), "outcomes",
+     "item 1: the text gives voice japan (the Japanese side), not joint"),
+    (lambda m: m["outcomes"][0].update(text_ja="浜田防衛大臣から提案し、オースティン米国防長官は歓迎。", voice="japan"),
+     "outcomes", "gives voice exchange (each side in turn), not japan"),
 ])
 def test_what_must_not_be_saved_is_a_400_that_says_why_and_saves_nothing(client, django_user_model, change, field, says):
     import copy
@@ -92,6 +97,14 @@ def test_a_curator_amends_and_replaces_a_meeting(client, django_user_model):
     assert replaced.status_code == 200, replaced.json()
     assert len(replaced.json()["outcomes"]) == 1
     assert "2023-05-18-summit" in {m.slug for m in search(query="量子暗号")[:20]}
+
+
+def test_a_curators_note_records_a_reading_the_voice_rule_would_not_give(client, django_user_model):
+    meeting = {**NEW_MEETING, "outcomes": [{**NEW_MEETING["outcomes"][0], "voice": "japan",
+                                            "curator_note_ja": "文脈から日本側の提案とみられる。"}]}
+    response = post(client, curator(django_user_model, "add_meeting"), meeting)
+    assert response.status_code == 201, response.json()
+    assert response.json()["outcomes"][0]["voice"] == "japan"
 
 
 def test_a_patch_of_the_title_keeps_every_items_curators_note(client, django_user_model):
