@@ -178,25 +178,28 @@ def test_all_three_editions_are_there_with_what_the_source_says():
     assert all(e.summary_ja and e.summary_en for e in Edition.objects.all())
 
 
-KEYWORD_TOPICS = {
-    "尖閣": "senkaku-islands",
-    "台湾": "taiwan-strait",
-    "北朝鮮": "north-korea",
-    "拉致": "abductions",
-    "ウクライナ": "russia-ukraine",
-    "拡大抑止": "extended-deterrence",
-    "反撃能力": "counterstrike",
-    "辺野古": "force-realignment-okinawa",
-    "宇宙": "space",
-    "サイバー": "cyber",
-    "ISR": "isr",
-    "中国": "china",
-    "極超音速": "equipment-technology",
-    "経済安全保障": "economic-security",
-}
+KEYWORD_TOPICS = [  # an item whose text says the keyword is tagged with the topic
+    ("尖閣", "senkaku-islands"),
+    ("台湾", "taiwan-strait"),
+    ("北朝鮮", "north-korea"),
+    ("拉致", "abductions"),
+    ("ウクライナ", "russia-ukraine"),
+    ("拡大抑止", "extended-deterrence"),
+    ("反撃能力", "counterstrike"),
+    ("辺野古", "force-realignment-okinawa"),
+    ("宇宙", "space"),
+    ("サイバー", "cyber"),
+    ("ISR", "isr"),
+    ("中国", "china"),
+    ("極超音速", "equipment-technology"),
+    ("経済安全保障", "economic-security"),
+    ("拉致", "north-korea"),
+    ("極超音速", "missile-defense"),
+    ("G7", "g7"),
+]
 
 
-@pytest.mark.parametrize("keyword, slug", KEYWORD_TOPICS.items())
+@pytest.mark.parametrize("keyword, slug", KEYWORD_TOPICS)
 def test_a_topic_lists_every_outcome_and_provision_about_it(keyword, slug):
     topic = Topic.objects.get(slug=slug)
     assert set(Outcome.objects.filter(text_ja__contains=keyword)) <= set(topic.outcomes.all())
@@ -226,6 +229,16 @@ def test_nuclear_threats_and_disarmament_are_two_topics_and_every_item_is_tagged
     for keyword in ("非核化", "核・ミサイル", "核の脅し", "核の威嚇", "核実験", "核開発"):
         found = {(o.meeting.slug, o.position) for o in Outcome.objects.filter(text_ja__contains=keyword)}
         assert found and found <= NUCLEAR_THREATS, keyword
+
+
+def test_the_second_review_of_every_topic():
+    # the abductions, the general principle against unilateral changes of the status quo, the G7's unity
+    assert {("2022-05-23-summit", 8)} <= tagged("north-korea")
+    assert {("2022-05-23-summit", 4), ("2023-01-13-summit", 5), ("2023-05-18-summit", 5)} <= tagged("international-order")
+    assert ("2022-05-23-summit", 3) in tagged("partners")
+    # critical technologies, energy and economic security: not the regional economic order
+    assert ("2023-05-18-summit", 12) in tagged("economic-security")
+    assert ("2023-05-18-summit", 12) not in tagged("economic-order")
 
 
 def test_economic_coercion_is_economic_security():
