@@ -69,7 +69,15 @@ class NoteSerializer(serializers.ModelSerializer):
         fields = ["number", "applies_to", "text_ja", "text_en"]
 
 
+class AliasPeriodSerializer(serializers.Serializer):
+    since = serializers.DateField(required=False, allow_null=True)
+    until = serializers.DateField(required=False, allow_null=True)
+
+
 class BodySerializer(serializers.ModelSerializer):
+    alias_periods = serializers.DictField(
+        child=AliasPeriodSerializer(), read_only=True,
+        help_text="When an alias was in use, for those not always in use: {\"2+2\": {\"since\": \"1990-12-26\"}}.")
     parent = serializers.SlugRelatedField(slug_field="abbreviation", read_only=True, allow_null=True)
     legal_articles = serializers.StringRelatedField(many=True)
     participants = ParticipantSerializer(many=True)
@@ -78,7 +86,7 @@ class BodySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ConsultationBody
-        fields = ["abbreviation", "name_ja", "name_en", "aliases", "parent", "purpose_ja", "purpose_en",
+        fields = ["abbreviation", "name_ja", "name_en", "aliases", "alias_periods", "parent", "purpose_ja", "purpose_en",
                   "legal_basis_ja", "legal_basis_en", "legal_articles", "established_on", "participants", "notes",
                   "en_unofficial", "source"]
 

@@ -6,6 +6,7 @@ is an unofficial translation, and records that carry one say so (`en_unofficial`
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
@@ -373,6 +374,10 @@ class LegalInstrument(NaturalKeyModel, Curated):
     abbreviation = models.CharField(max_length=40, blank=True)
     aliases = models.JSONField(default=list, blank=True, help_text="Other names, e.g. 日米安保条約.")
     signed_on = models.DateField(null=True, blank=True)
+    date_source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Where the signing date comes from, when the instrument's source does not give it.",
+    )
 
     class Meta:
         ordering = ["signed_on", "slug"]
@@ -427,6 +432,11 @@ class ConsultationBody(KeepsFormerAddresses, NaturalKeyModel, Curated):
     name_ja = models.CharField(max_length=200)
     name_en = models.CharField(max_length=200)
     aliases = models.JSONField(default=list, blank=True, help_text="Other names, e.g. 2+2 and 「2+2」.")
+    alias_periods = models.JSONField(
+        default=dict, blank=True,
+        help_text='When an alias was in use, where it was not always: {"2+2": {"since": "1990-12-26"}}. A meeting '
+                  "outside the period is not found or labelled by that name.",
+    )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="subsidiaries"
     )
@@ -456,6 +466,52 @@ class ConsultationBody(KeepsFormerAddresses, NaturalKeyModel, Curated):
     @property
     def established_display(self):
         return format_date(self.established_on, self.established_precision)
+
+    def alias_period(self, alias):
+        """(since, until) of an alias as dates, either None where open."""
+        period = self.alias_periods.get(alias) or {}
+        return tuple(datetime.date.fromisoformat(period[end]) if period.get(end) else None for end in ("since", "until"))
+
+    def aliases_during(self, first, last=None):
+        """The aliases in use at some time from `first` to `last` (a day, or a month or year a date stands for)."""
+        last = last or first
+        in_use = []
+        for alias in self.aliases:
+            since, until = self.alias_period(alias)
+            if (since is None or since <= last) and (until is None or until >= first):
+                in_use.append(alias)
+        return in_use
+
+    @property
+    def aliases_by_period(self):
+        """The aliases grouped by the period they were in use, the always-used first: [(since, until, [aliases])]."""
+        groups = {}
+        for alias in self.aliases:
+            groups.setdefault(self.alias_period(alias), []).append(alias)
+        return [(*period, aliases) for period, aliases in
+                sorted(groups.items(), key=lambda group: (group[0] != (None, None), str(group[0])))]
+
+    def clean(self):
+        problems = []
+        if not isinstance(self.aliases, list) or not all(isinstance(a, str) and a for a in self.aliases):
+            problems.append("aliases must be a list of names")
+        if not isinstance(self.alias_periods, dict):
+            raise ValidationError({"alias_periods": 'a mapping of alias to {"since": date, "until": date}'})
+        for alias, period in self.alias_periods.items():
+            if alias not in (self.aliases or []):
+                problems.append(f"{alias} is not one of the aliases")
+            elif not isinstance(period, dict) or not period or set(period) - {"since", "until"}:
+                problems.append(f'{alias}: give {{"since": "YYYY-MM-DD"}}, {{"until": …}} or both')
+            else:
+                try:
+                    since, until = self.alias_period(alias)
+                except (TypeError, ValueError):
+                    problems.append(f"{alias}: dates are written YYYY-MM-DD")
+                    continue
+                if since and until and until < since:
+                    problems.append(f"{alias}: until is before since")
+        if problems:
+            raise ValidationError({"alias_periods": problems})
 
 
 class BodyParticipant(NaturalKeyModel, Curated):

@@ -9,10 +9,12 @@ from guidelines.models import Edition, OperationRole, Provision
 
 class EditionSerializer(serializers.ModelSerializer):
     source = SourceSerializer()
+    date_source = SourceSerializer(allow_null=True, help_text="Where the day of adoption comes from, when the source gives only the year.")
 
     class Meta:
         model = Edition
-        fields = ["year", "title_ja", "title_en", "adopted_on", "status", "summary_ja", "summary_en", "en_unofficial", "source"]
+        fields = ["year", "title_ja", "title_en", "adopted_on", "date_source", "status", "summary_ja", "summary_en",
+                  "en_unofficial", "source"]
 
 
 class OperationRoleSerializer(serializers.ModelSerializer):
@@ -60,7 +62,7 @@ class ProvisionFilter(django_filters.FilterSet):
 
 
 class EditionViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Edition.objects.select_related("source__publication").order_by("-year")
+    queryset = Edition.objects.select_related("source__publication", "date_source__publication").order_by("-year")
     serializer_class = EditionSerializer
     lookup_field = "year"
 

@@ -18,6 +18,10 @@ class Edition(NaturalKeyModel, Curated):
     title_ja = models.CharField(max_length=200)
     title_en = models.CharField(max_length=300)
     adopted_on = models.DateField()
+    date_source = models.ForeignKey(
+        "alliance.Source", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Where the day of adoption comes from, when the edition's source gives only the year.",
+    )
     status = models.CharField(max_length=12, choices=Status.choices)
     summary_ja = models.TextField(help_text="What the source says of this edition.")
     summary_en = models.TextField()

@@ -10,7 +10,7 @@ from meetings.models import Outcome
 
 
 def edition_list(request):
-    editions = Edition.objects.select_related("source__publication").annotate(provision_count=Count("provisions"))
+    editions = Edition.objects.select_related("source__publication", "date_source__publication").annotate(provision_count=Count("provisions"))
     return render(request, "guidelines/edition_list.html", {"editions": editions})
 
 
@@ -28,7 +28,7 @@ class Chapter:
 
 
 def edition_detail(request, year):
-    edition = get_object_or_404(Edition.objects.select_related("source__publication"), year=year)
+    edition = get_object_or_404(Edition.objects.select_related("source__publication", "date_source__publication"), year=year)
     acting = Outcome.objects.select_related("meeting").order_by("meeting__date", "meeting__slug", "position")
     provisions = list(edition.provisions.select_related("source").prefetch_related(
         "topics", Prefetch("outcomes", acting),

@@ -55,7 +55,7 @@ class MeetingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Meeting
         fields = ["id", "slug", "date", "date_precision", "kind", "status", "body", "place", "title_ja", "title_en",
-                  "printed_ja", "notes_ja", "notes_en", "attendees", "outcomes", "en_unofficial", "source", "url"]
+                  "title_composed", "printed_ja", "notes_ja", "notes_en", "attendees", "outcomes", "en_unofficial", "source", "url"]
 
     def get_url(self, meeting) -> str:
         """The meeting's permalink, at its plain (Japanese) address whatever language the client reads."""
@@ -117,7 +117,7 @@ class MeetingWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Meeting
         fields = ["slug", "date", "date_precision", "kind", "status", "body", "place", "title_ja", "title_en",
-                  "printed_ja", "notes_ja", "notes_en", "en_unofficial", "source", "attendees", "outcomes"]
+                  "title_composed", "printed_ja", "notes_ja", "notes_en", "en_unofficial", "source", "attendees", "outcomes"]
 
     def _save(self, meeting, validated):
         attendances = validated.pop("attendees", None)

@@ -19,6 +19,7 @@ from alliance.models import (
     Topic,
     first_of_period_check,
     format_date,
+    last_day,
 )
 
 
@@ -61,6 +62,10 @@ class Meeting(KeepsFormerAddresses, NaturalKeyModel, Curated):
     place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.PROTECT, related_name="meetings")
     title_ja = models.CharField(max_length=200)
     title_en = models.CharField(max_length=300)
+    title_composed = models.BooleanField(
+        default=False,
+        help_text="The curators composed the title: the source mentions the meeting only in running text, by no name.",
+    )
     printed_ja = models.CharField(
         max_length=300,
         blank=True,
@@ -82,6 +87,25 @@ class Meeting(KeepsFormerAddresses, NaturalKeyModel, Curated):
     @property
     def date_display(self):
         return format_date(self.date, self.date_precision)
+
+    @property
+    def last_day(self):
+        """The last day the meeting's date may stand for: the date itself, or the end of its month or year."""
+        return last_day(self.date, self.date_precision)
+
+    @property
+    def body_aliases(self):
+        """The names its body went by when the meeting was held: the SCC of 1976 was not yet the "2+2"."""
+        return self.body.aliases_during(self.date, self.last_day) if self.body else []
+
+    @property
+    def kind_display(self):
+        """The kind's label, unless it calls the body by a name not in use on the meeting's date; then the
+        body's own name ('Security Consultative Committee', not '"2+2"', before 26 December 1990)."""
+        label = self.get_kind_display()
+        if self.body and any(alias in label for alias in set(self.body.aliases) - set(self.body_aliases)):
+            return f"{self.body.name_ja} / {self.body.name_en}"
+        return label
 
 
 class Attendance(NaturalKeyModel, Curated):

@@ -8,7 +8,7 @@ topics its items are tagged with), and text (notes, every outcome item in both l
 
 from django.db.models import Prefetch
 
-from alliance.models import Place, Topic, last_day
+from alliance.models import Place, Topic
 from alliance.search.index import Document, follow, follow_m2m, register
 from meetings.models import Attendance, Meeting, Outcome
 
@@ -34,10 +34,10 @@ def meeting_documents(ids):
     )
     documents = {}
     for meeting in meetings:
-        head = [meeting.title_ja, meeting.title_en, meeting.printed_ja, meeting.get_kind_display()]
+        head = [meeting.title_ja, meeting.title_en, meeting.printed_ja, meeting.kind_display]
         if meeting.body:
             body = meeting.body
-            head += [body.abbreviation, body.name_ja, body.name_en, *body.aliases]
+            head += [body.abbreviation, body.name_ja, body.name_en, *meeting.body_aliases]
         about = [meeting.place.name_ja, meeting.place.name_en] if meeting.place else []
         for attendance in meeting.attendances.all():
             about += [attendance.label_ja, attendance.label_en, attendance.label_printed]
@@ -54,8 +54,7 @@ def meeting_documents(ids):
             for topic in outcome.topics.all():
                 about += topic.names
         facets = meeting_facets(meeting, meeting.attendances.all(), meeting.outcomes.all())
-        documents[meeting.pk] = Document(meeting.date, fields, facets, head=head, about=about,
-                                         until=last_day(meeting.date, meeting.date_precision))
+        documents[meeting.pk] = Document(meeting.date, fields, facets, head=head, about=about, until=meeting.last_day)
     return documents
 
 
@@ -69,7 +68,7 @@ def outcome_documents(ids):
         about = [name for topic in outcome.topics.all() for name in topic.names]
         meeting = outcome.meeting
         documents[outcome.pk] = Document(meeting.date, [outcome.text_ja, outcome.text_en, outcome.text_printed], facets,
-                                         about=about, until=last_day(meeting.date, meeting.date_precision))
+                                         about=about, until=meeting.last_day)
     return documents
 
 

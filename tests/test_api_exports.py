@@ -28,7 +28,7 @@ def test_meetings_as_csv_are_the_same_rows_as_json(client):
 
 
 def test_a_csv_export_holds_every_row_not_one_page(client):
-    assert len(rows(client.get("/api/v1/meetings/", {"format": "csv"}))) == 14
+    assert len(rows(client.get("/api/v1/meetings/", {"format": "csv"}))) == 15
     assert len(rows(client.get("/api/v1/provisions/", {"format": "csv"}))) == 91
     assert len(rows(client.get("/api/v1/provisions/", {"format": "csv", "page_size": 10}))) == 10
 

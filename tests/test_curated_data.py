@@ -1,5 +1,6 @@
 """The curated record of the source: complete, linked, bilingual, sourced, and stable under reloads."""
 
+import datetime
 import io
 import re
 
@@ -9,7 +10,7 @@ from django.core.management import call_command
 from django.db import models
 
 from alliance.curated import FIXTURES
-from alliance.models import ConsultationBody, Curated, Person, Topic
+from alliance.models import ConsultationBody, Curated, LegalInstrument, Person, Post, Topic
 from guidelines.models import Edition, OperationRole, Provision
 from meetings.models import Attendance, Meeting, Outcome
 
@@ -49,7 +50,15 @@ def test_each_body_has_its_participants_notes_and_legal_basis():
     current = scc.participants.filter(until__isnull=True)
     assert [p.post.title_en for p in current.filter(side="japan")] == ["Minister for Foreign Affairs", "Minister of Defense"]
     assert [p.post.title_en for p in current.filter(side="us")] == ["Secretary of State", "Secretary of Defense"]
-    assert scc.participants.filter(until="1990-12-26").count() == 2
+    # note 1: the U.S. Ambassador and CINCPAC before 26 December 1990, the two Secretaries from that day, no overlap
+    assert [(p.label_ja, str(p.since), str(p.until)) for p in scc.participants.filter(side="us")] == [
+        ("国務長官", "1990-12-26", "None"), ("国防長官", "1990-12-26", "None"),
+        ("駐日米国大使", "1960-01-19", "1990-12-25"), ("太平洋軍司令官", "1960-01-19", "1990-12-25")]
+    # every participant is dated from the body's establishment or the post's creation
+    assert not scc.participants.filter(since__isnull=True).exists()
+    defense = scc.participants.get(side="japan", until__isnull=False)
+    assert (defense.label_ja, str(defense.until)) == ("防衛庁長官", "2007-01-08")
+    assert defense.source.publication.slug == "curators-reference" and "2007" in defense.source.locator_en
     assert [str(article) for article in scc.legal_articles.all()] == ["Japan–U.S. Security Treaty, Article IV"]
     assert str(scc.established_on) == "1960-01-19"
     assert {"2+2", "「2+2」"} <= set(scc.aliases)
@@ -77,6 +86,7 @@ OUTCOMES_PER_MEETING = {
     "2012-04-27-scc": 0,
     "2022-07-economic-2plus2": 0,
     "2023-04-vice-ministerial": 0,
+    "2023-economic-2plus2": 0,
 }
 
 
@@ -249,7 +259,44 @@ def test_economic_coercion_is_economic_security():
 def test_a_meeting_the_source_only_announces_is_planned():
     # 「7月に開催予定」: scheduled, not reported as held
     assert Meeting.objects.get(slug="2022-07-economic-2plus2").status == Meeting.Status.PLANNED
-    assert set(Meeting.objects.filter(status=Meeting.Status.PLANNED).values_list("slug", flat=True)) == {"2022-07-economic-2plus2"}
+    # 「本年の経済版「2+2」も活用しながら」 (January 2023): this year's, known to the year, not reported as held
+    economic = Meeting.objects.get(slug="2023-economic-2plus2")
+    assert (economic.date_display, economic.status, economic.place) == ("2023", Meeting.Status.PLANNED, None)
+    assert not economic.attendances.exists() and not economic.outcomes.exists()
+    assert set(Meeting.objects.filter(status=Meeting.Status.PLANNED).values_list("slug", flat=True)) == {
+        "2022-07-economic-2plus2", "2023-economic-2plus2"}
+
+
+def test_the_scc_was_not_the_2plus2_before_26_december_1990():
+    scc = ConsultationBody.objects.get(abbreviation="SCC")
+    assert scc.alias_period("2+2") == (datetime.date(1990, 12, 26), None)
+    assert "2+2" not in scc.aliases_during(datetime.date(1976, 7, 8))
+    assert {"2+2", "「2+2」"} <= set(scc.aliases_during(datetime.date(1990, 12, 26)))
+    # names not tied to the U.S. side's level are undated
+    assert "Japan–U.S. Security Consultative Committee" in scc.aliases_during(datetime.date(1976, 7, 8))
+    old, new = Meeting.objects.get(slug="1976-07-08-scc"), Meeting.objects.get(slug="2012-04-27-scc")
+    assert "2+2" not in old.kind_display and old.kind_display == "日米安全保障協議委員会 / Security Consultative Committee"
+    assert "「2+2」" in new.kind_display
+
+
+def test_titles_the_curators_composed_are_marked_and_the_others_are_the_sources():
+    assert set(Meeting.objects.filter(title_composed=True).values_list("slug", flat=True)) == {"2023-04-vice-ministerial"}
+    # the source says 「閣僚級の日米経済政策協議委員会（経済版「2+2」）」: no 閣僚会合 in the name
+    assert not Meeting.objects.filter(title_ja__contains="閣僚会合").exists()
+
+
+def test_facts_the_white_paper_does_not_give_cite_the_curators_reference():
+    # the white paper gives the editions' years, not their days
+    for edition in Edition.objects.select_related("date_source__publication"):
+        assert edition.date_source.publication.slug == "curators-reference"
+        assert edition.adopted_on.isoformat() in edition.date_source.locator_ja.replace("年", "-").replace("月", "-") or \
+            f"{edition.adopted_on.year}年{edition.adopted_on.month}月{edition.adopted_on.day}日" in edition.date_source.locator_ja
+        assert f"{edition.adopted_on.year}年{edition.adopted_on.month}月" not in edition.summary_ja
+    # nor the signing day of the Security Treaty and the SOFA
+    for instrument in LegalInstrument.objects.exclude(signed_on=None).select_related("date_source"):
+        assert instrument.date_source.slug == "curators-treaty-dates"
+    # 国防次官（政策担当）: the glossary's "Under Secretary of Defense for Policy"
+    assert Post.objects.get(title_ja="国防次官（政策担当）").source.slug == "curators-glossary"
 
 
 def test_every_japanese_field_has_its_english():

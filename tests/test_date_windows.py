@@ -12,6 +12,7 @@ from meetings.models import Meeting, Outcome
 pytestmark = pytest.mark.django_db
 
 APRIL = "2023-04-vice-ministerial"  # 2023年4月, known to the month
+ECONOMIC_2023 = "2023-economic-2plus2"  # 「本年の経済版「2+2」」, known to the year
 
 
 def slugs(query="", **filters):
@@ -40,10 +41,13 @@ def test_a_meeting_known_to_the_day_keeps_to_its_day():
     assert "2023-01-11-scc" not in slugs("2+2", date_after="2023-01-12")
     assert "2023-01-11-scc" in slugs("2+2", date_after="2023-01-11", date_before="2023-01-11")
     # the days before the window in the same month or year are not pulled in
-    assert slugs(date_after="2023-01-12", date_before="2023-01-31") == {"2023-01-12-defense-ministers", "2023-01-13-summit"}
+    assert slugs(date_after="2023-01-12", date_before="2023-01-31") == {
+        "2023-01-12-defense-ministers", "2023-01-13-summit", ECONOMIC_2023}  # the one known to the year: any day of 2023
 
 
 def test_a_meeting_known_to_the_year_matches_any_window_in_its_year():
+    assert ECONOMIC_2023 in slugs("経済版", date_after="2023-11-03", date_before="2023-11-04")
+    assert ECONOMIC_2023 not in slugs("経済版", date_before="2022-12-31")
     template = Meeting.objects.get(slug=APRIL)
     Meeting.objects.create(slug="1985-talks", date=datetime.date(1985, 1, 1), date_precision="year", kind=template.kind,
                            title_ja="日米協議", title_en="Japan–U.S. talks", source=template.source)
@@ -63,6 +67,6 @@ def test_outcome_items_follow_their_meeting():
 
 def test_the_api_and_the_page_answer_the_same(client):
     api = client.get("/api/v1/meetings/", {"date_after": "2023-04-15", "date_before": "2023-04-20"}).json()
-    assert [meeting["slug"] for meeting in api["results"]] == [APRIL]
+    assert [meeting["slug"] for meeting in api["results"]] == [APRIL, ECONOMIC_2023]
     page = client.get("/meetings/", {"q": "Hicks", "date_after": "2023-04-15"}).content.decode()
     assert f"/meetings/{APRIL}/" in page

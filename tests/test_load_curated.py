@@ -10,7 +10,9 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 
 from alliance.curated import FIXTURES
-from alliance.models import CuratedBaseline, Publication, Source, Topic
+from alliance.models import BodyParticipant, CuratedBaseline, Publication, Source, Topic
+from alliance.search.service import search
+from guidelines.models import Edition
 from meetings.models import Meeting, Outcome
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +60,7 @@ def test_it_loads_an_empty_database():
 
     call_command("load_curated", verbosity=0)
 
-    assert Meeting.objects.count() == 14
+    assert Meeting.objects.count() == 15
     assert Outcome.objects.count() == 107
     assert CuratedBaseline.objects.count() == RECORDS
 
@@ -153,3 +155,39 @@ def test_a_field_added_since_the_database_was_loaded_takes_the_fixtures_value():
     load()
 
     assert set(Source.objects.filter(abridged=True).values_list("figure", flat=True)) == {"III-2-1-3"}
+
+
+def test_a_database_of_the_first_release_gets_this_releases_corrections_and_keeps_a_curators_edits(capsys):
+    # A database as `make run` left it at the first release, before any baseline was recorded.
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    first = SHIPPED / "baselines" / "first-release"
+    call_command("loaddata", *(str(first / f"{name}.yaml") for name in FIXTURES), verbosity=0)
+    assert not CuratedBaseline.objects.exists() and not Meeting.objects.filter(slug="2023-economic-2plus2").exists()
+    # A curator's edits since: a title, and the ambassador's English label, which this release corrects too.
+    summit = Meeting.objects.get(slug="2023-05-18-summit")
+    summit.title_en = "Japan–U.S. Summit Meeting in Hiroshima"
+    summit.save()
+    ambassador = BodyParticipant.objects.get(body__abbreviation="SCC", label_ja="駐日米国大使")
+    ambassador.label_en = "U.S. Ambassador to Japan (curator's wording)"
+    ambassador.save()
+    ids = {(o.meeting.slug, o.position): o.pk for o in Outcome.objects.select_related("meeting")}
+
+    out = load(capsys)
+
+    # the corrections: the dated "2+2", the participants' periods, the new meeting, titles, tags, date sources
+    scc_1976 = Meeting.objects.get(slug="1976-07-08-scc")
+    assert "2+2" not in scc_1976.kind_display
+    assert "1976-07-08-scc" not in {m.slug for m in search(query="2+2")[:50]}
+    ambassador.refresh_from_db()
+    assert str(ambassador.until) == "1990-12-25"  # a field the curator left
+    assert ambassador.label_en == "U.S. Ambassador to Japan (curator's wording)"  # the curator's, kept and said
+    assert "1 kept the curator's value" in out and "label_en" in out
+    assert Meeting.objects.get(slug="2023-economic-2plus2").status == Meeting.Status.PLANNED
+    assert Meeting.objects.get(slug="2023-04-vice-ministerial").title_composed
+    assert "閣僚会合" not in Meeting.objects.get(slug="2022-07-economic-2plus2").title_ja
+    assert outcome("2022-05-23-summit", 8).topics.filter(slug="north-korea").exists()
+    assert Edition.objects.get(year=1978).date_source.slug == "curators-guidelines-dates"
+    summit.refresh_from_db()
+    assert summit.title_en == "Japan–U.S. Summit Meeting in Hiroshima"
+    # every outcome item is the row it was: ids kept
+    assert {(o.meeting.slug, o.position): o.pk for o in Outcome.objects.select_related("meeting")} == ids

@@ -32,8 +32,8 @@ RELEVANCE = [
     ("meeting", "２＋２", SCC_2023, {SCC_2023, "2012-04-27-scc"}),
     ("meeting", "日米安全保障協議委員会", SCC_2023, {SCC_2023, "2012-04-27-scc"}),
     ("meeting", "SCC", SCC_2023, {SCC_2023, "2012-04-27-scc"}),
-    ("meeting", "Economic 2+2", "2022-07-economic-2plus2", set()),
-    ("meeting", "経済版2+2", "2022-07-economic-2plus2", set()),
+    ("meeting", "Economic 2+2", None, {"2022-07-economic-2plus2", "2023-economic-2plus2"}),
+    ("meeting", "経済版2+2", None, {"2022-07-economic-2plus2", "2023-economic-2plus2"}),
     # a meeting that has it on its agenda (four items), and the summit that spoke of it at length
     ("meeting", "拡大抑止", None, {SCC_2023, "2023-05-18-summit"}),
     ("meeting", "extended deterrence", None, {SCC_2023, "2023-05-18-summit"}),
