@@ -39,3 +39,21 @@ def test_a_meeting_form_shows_its_attendees_and_outcomes_inline(curator):
 def test_anonymous_visitors_cannot_open_the_admin(client):
     response = client.get(reverse("admin:meetings_meeting_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("periods, says", [
+    ({"2+3": {"since": "1990-12-26"}}, "2+3 is not one of the aliases"),
+    ({"2+2": {"since": "26/12/1990"}}, "dates are written YYYY-MM-DD"),
+    ({"2+2": {"since": "1990-12-26", "until": "1980-01-01"}}, "until is before since"),
+    ({"2+2": {"from": "1990-12-26"}}, 'give {"since": "YYYY-MM-DD"}'),
+])
+def test_an_alias_period_that_cannot_be_read_is_a_form_error(periods, says):
+    from django.core.exceptions import ValidationError
+
+    from alliance.models import ConsultationBody
+
+    scc = ConsultationBody.objects.get(abbreviation="SCC")
+    scc.alias_periods = periods
+    with pytest.raises(ValidationError) as error:
+        scc.full_clean()
+    assert says in str(error.value.message_dict["alias_periods"])
