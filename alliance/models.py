@@ -184,8 +184,10 @@ class Source(NaturalKeyModel):
     page = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Page of a multi-page figure, counted from its first page."
     )
-    locator_ja = models.CharField(max_length=200, blank=True, help_text="Heading, row or caption.")
-    locator_en = models.CharField(max_length=200, blank=True)
+    locator_ja = models.CharField(
+        max_length=400, blank=True,
+        help_text="Heading, row or caption; for the curators' reference, what the reference is and what it gives.")
+    locator_en = models.CharField(max_length=400, blank=True)
     abridged = models.BooleanField(
         default=False,
         help_text="The source abridges what it reports (Fig. III-2-1-3's column is headed 結果概要(抄)): the records "

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import models
 
@@ -395,3 +396,15 @@ def test_articles_are_numbered_as_the_treaty_numbers_them_and_the_sosa_is_named(
     assert all(re.fullmatch(r"Article [IVXL]+", label) for label in Article.objects.values_list("label_en", flat=True))
     item = Outcome.objects.get(meeting__slug="2023-01-12-defense-ministers", position=6)
     assert "Security of Supply Arrangement (SOSA)" in item.text_en
+
+
+def test_every_curated_record_passes_the_models_own_validation():
+    # what PostgreSQL refuses and SQLite lets through (a value longer than its field), and each clean()
+    failures = {}
+    for model in curated_models():
+        for record in model.objects.all():
+            try:
+                record.full_clean(validate_unique=False)
+            except ValidationError as error:
+                failures[f"{model._meta.label} {record.pk}"] = error.message_dict
+    assert failures == {}
