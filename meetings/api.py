@@ -120,22 +120,13 @@ class MeetingWriteSerializer(serializers.ModelSerializer):
                   "title_composed", "printed_ja", "notes_ja", "notes_en", "en_unofficial", "source", "attendees", "outcomes"]
 
     def _save(self, meeting, validated):
+        # rows not given are left as they are (a partial update names only what it changes)
         attendances = validated.pop("attendees", None)
         outcomes = validated.pop("outcomes", None)
-        if meeting is not None and attendances is None:  # a partial update keeps the rows it does not name
-            attendances = list(meeting.attendances.values("position", "side", "person", "post", "label_ja", "label_en",
-                                                          "label_printed"))
-            for row in attendances:
-                row["person"] = Person.objects.filter(pk=row["person"]).first()
-                row["post"] = Post.objects.filter(pk=row["post"]).first()
-        if meeting is not None and outcomes is None:
-            outcomes = [{"position": o.position, "voice": o.voice, "text_ja": o.text_ja, "text_en": o.text_en,
-                         "text_printed": o.text_printed, "curator_note_ja": o.curator_note_ja,
-                         "curator_note_en": o.curator_note_en, "topics": list(o.topics.all()),
-                         "provisions": list(o.provisions.all())}
-                        for o in meeting.outcomes.all()]
+        if meeting is None:
+            attendances, outcomes = attendances or [], outcomes or []
         try:
-            return save_meeting(meeting=meeting, fields=validated, attendances=attendances or [], outcomes=outcomes or [])
+            return save_meeting(meeting=meeting, fields=validated, attendances=attendances, outcomes=outcomes)
         except ModelValidationError as error:
             raise ValidationError(error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages})
 

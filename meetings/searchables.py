@@ -75,10 +75,14 @@ def outcome_documents(ids):
 register("meeting", Meeting, meeting_documents, FACETS)
 register("outcome", Outcome, outcome_documents, FACETS)
 
-follow(Meeting, lambda meeting: [("meeting", [meeting.pk]), ("outcome", meeting.outcomes.values_list("pk", flat=True))]
-       if meeting.pk else [])
-follow(Attendance, lambda attendance: [("meeting", [attendance.meeting_id]),
-                                       ("outcome", Outcome.objects.filter(meeting=attendance.meeting_id).values_list("pk", flat=True))])
+# What each document depends on: a meeting's document on all of it; its items' documents on the
+# meeting's date, kind, body and place (their facets and date window) and on who attended.
+follow(Meeting, lambda meeting: [("meeting", [meeting.pk])] if meeting.pk else [])
+follow(Meeting, lambda meeting: [("outcome", meeting.outcomes.values_list("pk", flat=True))] if meeting.pk else [],
+       fields=("date", "date_precision", "kind", "body", "place"))
+follow(Attendance, lambda attendance: [("meeting", [attendance.meeting_id])])
+follow(Attendance, lambda attendance: [("outcome", Outcome.objects.filter(meeting=attendance.meeting_id)
+                                        .values_list("pk", flat=True))], fields=("person",))
 follow(Outcome, lambda outcome: [("outcome", [outcome.pk]), ("meeting", [outcome.meeting_id])])
 follow(Place, lambda place: [("meeting", place.meetings.values_list("pk", flat=True))])
 follow(Topic, lambda topic: [("outcome", topic.outcomes.values_list("pk", flat=True)),

@@ -3,11 +3,16 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from alliance.search.index import reindex_once
 from meetings.models import Attendance, Meeting, Outcome
 from meetings.voice import meeting_names, voice_error
 
+RELATIONS = ("topics", "provisions")  # an outcome row's many-to-many fields
 
-def _check(attendances, outcomes, date, kept=frozenset()):
+
+def _check(attendances, outcomes, date, kept=frozenset(), present=None):
+    """Refuse what must not be saved. `present`: the attendees the meeting will have, whose names
+    say who speaks in the items (the given `attendances` unless they are left as they are)."""
     errors = {}
     for name, rows in (("attendees", attendances), ("outcomes", outcomes)):
         positions = [row["position"] for row in rows]
@@ -23,7 +28,8 @@ def _check(attendances, outcomes, date, kept=frozenset()):
         if person and post and not any(t.covers(date) for t in person.tenures.filter(post=post)):
             errors.setdefault("attendees", []).append(
                 f"{person.slug} did not hold {post.slug} on {date.isoformat()} (see /api/v1/people/{person.slug}/)")
-    names = meeting_names((row.get("side"), row.get("label_ja", ""), row.get("person")) for row in attendances)
+    present = attendances if present is None else present
+    names = meeting_names((row.get("side"), row.get("label_ja", ""), row.get("person")) for row in present)
     for row in outcomes:
         if row.get("curator_note_ja") or row.get("curator_note_en"):
             continue  # the voice follows the curator's reading, which the note gives
@@ -36,30 +42,80 @@ def _check(attendances, outcomes, date, kept=frozenset()):
         raise ValidationError(errors)
 
 
-@transaction.atomic
-def save_meeting(*, meeting=None, fields, attendances, outcomes):
-    """Create or replace a meeting with its attendees and outcome items, all or nothing.
+def _sync(meeting, model, existing, rows, unique=()):
+    """Make the meeting's rows of `model` the given ones, by position: a row at a position already
+    held is updated in place (it keeps its id, and every field the row does not give: its own
+    source, its unofficial flag), a new position is created, a position no longer given is deleted.
+    `unique`: fields unique within the meeting, cleared first where they move between rows."""
+    given = {data["position"] for data in rows}
+    for position in [position for position in existing if position not in given]:
+        existing.pop(position).delete()
+    for data in rows:
+        record = existing.get(data["position"])
+        moving = [name for name in unique if record and data.get(name) and getattr(record, name) != data[name]]
+        if moving:
+            for name in moving:
+                setattr(record, name, None)
+            record.save(update_fields=moving)
+    links = {}  # the new rows' many-to-many links, written together at the end
+    for data in rows:
+        data = dict(data)
+        relations = {name: list(dict.fromkeys(data.pop(name))) for name in RELATIONS if name in data}
+        record = existing.pop(data["position"], None)
+        if record is None:
+            data["source"] = data.get("source") or meeting.source
+            record = model.objects.create(meeting=meeting, **data)  # its save reindexes it, links included
+            for name, values in relations.items():
+                field = model._meta.get_field(name)
+                through = field.remote_field.through
+                links.setdefault(through, []).extend(
+                    through(**{field.m2m_field_name(): record, field.m2m_reverse_field_name(): item}) for item in values)
+            continue
+        if not data.get("source"):
+            data.pop("source", None)
+        changed = [name for name, value in data.items() if getattr(record, name) != value]
+        for name in changed:
+            setattr(record, name, data[name])
+        if changed:
+            record.save(update_fields=changed)
+        for name, values in relations.items():
+            if {item.pk for item in getattr(record, name).all()} != {item.pk for item in values}:
+                getattr(record, name).set(values)
+    for through, objects in links.items():
+        through.objects.bulk_create(objects)
 
-    `attendances` and `outcomes` replace the meeting's rows; each outcome may carry `topics`
-    and `provisions`. Raises ValidationError (by field) for what must not be saved.
+@transaction.atomic
+def save_meeting(*, meeting=None, fields, attendances=None, outcomes=None):
+    """Create or update a meeting with its attendees and outcome items, all or nothing.
+
+    `attendances` and `outcomes` (None: leave them as they are) become the meeting's rows,
+    matched by position: a row whose position the meeting has is updated in place and keeps its
+    id and the fields not given; each outcome may carry `topics` and `provisions`. The search
+    index follows once, at the end. Raises ValidationError (by field) for what must not be saved.
     """
     date = fields.get("date") or (meeting.date if meeting else None)
-    kept = frozenset(meeting.outcomes.values_list("position", "voice", "text_ja")) if meeting else frozenset()
-    _check(attendances, outcomes, date, kept)
-    if meeting is None:
-        meeting = Meeting(**fields)
-    else:
-        for name, value in fields.items():
-            setattr(meeting, name, value)
-    meeting.full_clean()
-    meeting.save()
-    meeting.attendances.all().delete()
-    meeting.outcomes.all().delete()
-    for row in attendances:
-        Attendance.objects.create(meeting=meeting, source=row.pop("source", None) or meeting.source, **row)
-    for row in outcomes:
-        topics, provisions = row.pop("topics", []), row.pop("provisions", [])
-        outcome = Outcome.objects.create(meeting=meeting, source=row.pop("source", None) or meeting.source, **row)
-        outcome.topics.set(topics)
-        outcome.provisions.set(provisions)
+    moved = meeting is not None and fields.get("date") not in (None, meeting.date)
+    held_attendances, held_outcomes = {}, {}  # the rows as they are, read only where they are needed
+    if meeting is not None and (attendances is not None or outcomes is not None or moved):
+        held_attendances = {row.position: row for row in meeting.attendances.select_related("person", "post")}
+    if meeting is not None and outcomes is not None:
+        held_outcomes = {row.position: row for row in meeting.outcomes.prefetch_related(*RELATIONS)}
+    kept = frozenset((o.position, o.voice, o.text_ja) for o in held_outcomes.values())
+    present = attendances if attendances is not None else [
+        {"position": a.position, "side": a.side, "person": a.person, "post": a.post, "label_ja": a.label_ja}
+        for a in held_attendances.values()]
+    # attendees kept as they are are checked again only when the date moves under them
+    _check(present if attendances is not None or moved else [], outcomes or [], date, kept, present)
+    with reindex_once():
+        if meeting is None:
+            meeting = Meeting(**fields)
+        else:
+            for name, value in fields.items():
+                setattr(meeting, name, value)
+        meeting.full_clean()
+        meeting.save()
+        if attendances is not None:
+            _sync(meeting, Attendance, held_attendances, attendances, unique=("person",))
+        if outcomes is not None:
+            _sync(meeting, Outcome, held_outcomes, outcomes)
     return meeting

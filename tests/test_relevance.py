@@ -97,5 +97,6 @@ def two_forms():
 
 @pytest.mark.parametrize("word", ["missile", "missiles", "MISSILES"])
 def test_the_form_searched_for_ranks_above_another_form(two_forms, word):
-    ranked = [m.slug for m in search(query=f"{word} 試験")[:2]]
+    # (a curated meeting about missile defense and a 試験 may rank anywhere: only the two made here are compared)
+    ranked = [m.slug for m in search(query=f"{word} 試験")[:20] if m.slug in two_forms.values()]
     assert ranked == [two_forms[word.lower()], two_forms["missile" if word.lower() == "missiles" else "missiles"]]

@@ -4,13 +4,19 @@ Each app registers its searchable kinds (how to build their documents) and the w
 affect them. Saves and deletes, however they happen (admin, API, import, shell, a cascade, a
 fixture), reach the index through post_save/post_delete in the same transaction, so a rollback
 leaves the index as it was. `rebuild` rebuilds it from scratch.
+
+A write of many rows (a meeting with its items, an import) runs inside `reindex_once()`: the
+records its saves touch are collected and each is reindexed once, at the end of the block and
+inside its transaction, instead of once per row saved.
 """
 
 import datetime
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_save
 
 from alliance.search.analyzer import document_terms, facet, key_hash, name_term, whole_keys
 from alliance.search.backends import sample_group, sample_term
@@ -88,8 +94,57 @@ def reindex(kind, ids):
     SearchEntry.objects.bulk_create(created)
 
 
+_batch = threading.local()  # .pending: [(kind, ids)] and .touched while inside reindex_once()
+
+
+@contextmanager
+def reindex_once():
+    """Collect the reindexing the writes inside ask for, and do it at the end: each record once.
+
+    Nested blocks join the outermost. Use it inside the transaction of the writes (the index
+    then commits or rolls back with them); when the block raises, nothing is reindexed.
+    """
+    if getattr(_batch, "pending", None) is not None:
+        yield
+        return
+    _batch.pending, _batch.touched = [], False
+    try:
+        yield
+        _flush()
+    finally:
+        _batch.pending = None
+
+
+def _flush():
+    pending, touched = _batch.pending, _batch.touched
+    _batch.pending = None  # what reindexing itself saves is not collected
+    wanted = {}
+    for kind, ids in pending:
+        wanted.setdefault(kind, set()).update(ids)  # querysets are read now, after every write
+    for kind, ids in wanted.items():
+        reindex(kind, ids)
+    if touched:
+        _move_version()
+
+
+def request_reindex(kind, ids):
+    """Reindex these records now, or at the end of the enclosing `reindex_once()` block."""
+    pending = getattr(_batch, "pending", None)
+    if pending is None:
+        reindex(kind, ids)
+    else:
+        pending.append((kind, ids))
+
+
 def touch(**kwargs):
-    """Move the data version: something curated changed."""
+    """Move the data version: something curated changed (once per `reindex_once()` block)."""
+    if getattr(_batch, "pending", None) is None:
+        _move_version()
+    else:
+        _batch.touched = True
+
+
+def _move_version():
     from django.utils import timezone
 
     from alliance.search.models import DataVersion
@@ -111,17 +166,50 @@ def follow_every_write(app_labels):
 
 
 _FOLLOWERS = {}  # model label → how many follow() calls watch it
+_WATCHED = {}  # model label → the attnames some follow() call depends on
 
 
-def follow(model, affected):
+def _watch(model, attnames):
+    """Remember, per instance of `model`, the values of `attnames` as loaded and as last saved, so
+    that a save can tell which of them it changed (`instance._search_changed`)."""
+    label = model._meta.label
+    first = label not in _WATCHED
+    _WATCHED.setdefault(label, set()).update(attnames)
+    if not first:
+        return
+
+    def remember(sender, instance, **kwargs):
+        instance._search_loaded = {name: instance.__dict__.get(name) for name in _WATCHED[label]}
+
+    def compare(sender, instance, **kwargs):
+        loaded = getattr(instance, "_search_loaded", None)
+        current = {name: instance.__dict__.get(name) for name in _WATCHED[label]}
+        instance._search_changed = None if loaded is None or instance._state.adding else {
+            name for name, value in current.items() if loaded.get(name) != value}
+        instance._search_loaded = current
+
+    post_init.connect(remember, sender=model, weak=False, dispatch_uid=f"search-{label}-remember")
+    pre_save.connect(compare, sender=model, weak=False, dispatch_uid=f"search-{label}-compare")
+
+
+def follow(model, affected, fields=None):
     """Reindex what `affected(instance)` names — (kind, ids) pairs — whenever `model` is saved or deleted.
 
-    Several apps may follow one model (a topic's name is in meetings, outcome items and
-    provisions): each call connects receivers of its own."""
+    `fields`: what the documents depend on, when not every field: a save that changes none of
+    them reindexes nothing (a meeting's title is not in its outcome items' documents; its date
+    is). A new or deleted record always reindexes. Several apps may follow one model (a topic's
+    name is in meetings, outcome items and provisions): each call connects receivers of its own."""
+    attnames = {model._meta.get_field(name).attname for name in fields} if fields else None
+    if attnames:
+        _watch(model, attnames)
 
     def receiver(sender, instance, **kwargs):
+        if attnames and "created" in kwargs and not kwargs["created"]:
+            changed = getattr(instance, "_search_changed", None)
+            if changed is not None and not changed & attnames:
+                return
         for kind, ids in affected(instance):
-            reindex(kind, ids)
+            request_reindex(kind, ids)
 
     label = model._meta.label
     _FOLLOWERS[label] = number = _FOLLOWERS.get(label, 0) + 1
@@ -155,7 +243,7 @@ def follow_m2m(descriptor, affected):
             return
         for record in records:
             for kind, ids in affected(record):
-                reindex(kind, ids)
+                request_reindex(kind, ids)
 
     m2m_changed.connect(receiver, sender=through, weak=False, dispatch_uid=f"search-{through._meta.label}-m2m")
 

@@ -1,0 +1,156 @@
+"""One write path for a meeting and its rows: rows are updated in place, what a write does not
+name is kept, the index follows once per write, and the cost is a fixed number of queries plus
+a few per new row."""
+
+import copy
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from alliance.models import Person, Source
+from alliance.search import index
+from alliance.search.service import search
+from meetings.models import Attendance, Meeting, Outcome
+from meetings.services import save_meeting
+from tests.test_api_writes import NEW_MEETING, curator, post
+
+pytestmark = pytest.mark.django_db
+
+SCC = "/api/v1/meetings/2023-01-11-scc/"
+
+
+def ids(slug):
+    meeting = Meeting.objects.get(slug=slug)
+    return ({a.position: a.pk for a in meeting.attendances.all()}, {o.position: o.pk for o in meeting.outcomes.all()})
+
+
+def as_written(slug):
+    """The meeting as the API gives it, in the shape a PUT takes."""
+    meeting = Meeting.objects.get(slug=slug)
+    return {"slug": slug, "date": meeting.date.isoformat(), "kind": meeting.kind, "title_ja": meeting.title_ja,
+            "title_en": meeting.title_en, "source": meeting.source.slug,
+            "body": meeting.body.abbreviation if meeting.body else None,
+            "place": meeting.place.slug if meeting.place else None,
+            "attendees": [{"position": a.position, "side": a.side, "person": a.person.slug if a.person else None,
+                           "post": a.post.slug if a.post else None, "label_ja": a.label_ja, "label_en": a.label_en,
+                           "label_printed": a.label_printed} for a in meeting.attendances.all()],
+            "outcomes": [{"position": o.position, "voice": o.voice, "text_ja": o.text_ja, "text_en": o.text_en,
+                          "text_printed": o.text_printed, "curator_note_ja": o.curator_note_ja,
+                          "curator_note_en": o.curator_note_en, "topics": [t.slug for t in o.topics.all()],
+                          "provisions": [f"{p.edition.year}:{p.path}" for p in o.provisions.all()]}
+                         for o in meeting.outcomes.all()]}
+
+
+def test_a_patch_of_the_title_leaves_every_row_as_it_was(client, django_user_model):
+    before = ids("2023-01-11-scc")
+    response = post(client, curator(django_user_model, "change_meeting"), {"title_en": "2+2 in Washington"}, "patch", SCC)
+    assert response.status_code == 200
+    assert ids("2023-01-11-scc") == before
+
+
+def test_a_put_that_changes_one_item_changes_that_item_only(client, django_user_model):
+    item = Outcome.objects.get(meeting__slug="2023-01-11-scc", position=3)
+    other = Source.objects.exclude(pk=item.source_id).first()
+    Outcome.objects.filter(pk=item.pk).update(source=other, en_unofficial=False)  # the item's own source and flag
+    before = ids("2023-01-11-scc")
+    meeting = as_written("2023-01-11-scc")
+    meeting["outcomes"][9]["text_en"] = "A curator's better translation."
+
+    response = post(client, curator(django_user_model, "change_meeting"), meeting, "put", SCC)
+
+    assert response.status_code == 200, response.json()
+    assert ids("2023-01-11-scc") == before  # every row keeps its id
+    item.refresh_from_db()
+    assert (item.source, item.en_unofficial) == (other, False)  # fields the PUT did not give are kept
+    assert Outcome.objects.get(pk=before[1][10]).text_en == "A curator's better translation."
+
+
+def test_rows_no_longer_given_are_deleted_and_new_positions_created(client, django_user_model):
+    meeting = as_written("2023-01-12-defense-ministers")
+    kept = ids("2023-01-12-defense-ministers")[1]
+    meeting["outcomes"] = meeting["outcomes"][:3] + [{**meeting["outcomes"][0], "position": 20}]
+    response = post(client, curator(django_user_model, "change_meeting"), meeting, "put",
+                    "/api/v1/meetings/2023-01-12-defense-ministers/")
+    assert response.status_code == 200, response.json()
+    now = ids("2023-01-12-defense-ministers")[1]
+    assert sorted(now) == [1, 2, 3, 20] and all(now[p] == kept[p] for p in (1, 2, 3))
+
+
+def test_attendees_may_swap_positions(client, django_user_model):
+    meeting = as_written("2023-01-11-scc")
+    first, second = meeting["attendees"][0], meeting["attendees"][1]
+    first["position"], second["position"] = 2, 1
+    meeting["attendees"][0], meeting["attendees"][1] = second, first
+    response = post(client, curator(django_user_model, "change_meeting"), meeting, "put", SCC)
+    assert response.status_code == 200, response.json()
+    assert [a["person"] for a in response.json()["attendees"][:2]] == ["hayashi-yoshimasa", "hamada-yasukazu"]
+
+
+def test_a_patch_of_the_title_costs_a_fixed_number_of_queries(client, django_user_model):
+    token = curator(django_user_model, "change_meeting")
+    for slug in ("2023-01-13-summit", "2022-06-27-summit"):  # 11 items, then 3: the same count
+        with CaptureQueriesContext(connection) as captured:
+            assert post(client, token, {"title_en": "Edited"}, "patch", f"/api/v1/meetings/{slug}/").status_code == 200
+        assert len(captured) == 32, slug
+
+
+@pytest.mark.parametrize("items, queries", [(20, 108), (40, 168)])
+def test_creating_a_meeting_costs_a_fixed_number_of_queries_and_three_per_item(client, django_user_model, items, queries):
+    # per item: its insert, and reading its topic and its provision from their slugs
+    meeting = copy.deepcopy(NEW_MEETING)
+    meeting["outcomes"] = [{**meeting["outcomes"][0], "position": n} for n in range(1, items + 1)]
+    token = curator(django_user_model, "add_meeting")
+    with CaptureQueriesContext(connection) as captured:
+        assert post(client, token, meeting).status_code == 201
+    assert len(captured) == queries
+    assert Outcome.objects.filter(meeting__slug=meeting["slug"], topics__slug="equipment-technology").count() == items
+
+
+@pytest.fixture
+def reindexed(monkeypatch):
+    calls = []
+    real = index.reindex
+
+    def recording(kind, ids):
+        ids = set(ids)
+        calls.append((kind, frozenset(ids)))
+        return real(kind, ids)
+
+    monkeypatch.setattr(index, "reindex", recording)
+    return calls
+
+
+def test_each_document_is_reindexed_once_per_write(reindexed):
+    meeting = Meeting.objects.get(slug="2023-01-11-scc")
+    save_meeting(meeting=meeting, fields={"date": datetime.date(2023, 1, 10)})
+    kinds = [kind for kind, _ in reindexed]
+    assert sorted(kinds) == ["meeting", "outcome"]  # the date is in the items' documents: once, together
+    assert len(dict(reindexed)["outcome"]) == meeting.outcomes.count()
+
+
+def test_a_title_is_not_in_the_items_documents_so_they_are_not_reindexed(reindexed):
+    save_meeting(meeting=Meeting.objects.get(slug="2023-01-11-scc"), fields={"title_en": "Edited"})
+    assert [kind for kind, _ in reindexed] == ["meeting"]
+    # outside the write path too: a save through the ORM
+    reindexed.clear()
+    Meeting.objects.filter(slug="2023-01-12-defense-ministers").first().save()
+    assert [kind for kind, _ in reindexed] == ["meeting"]
+
+
+def test_a_change_of_who_attended_reaches_the_items_facets():
+    attendance = Attendance.objects.get(meeting__slug="2023-01-12-defense-ministers", side="japan")
+    attendance.person = Person.objects.get(slug="kishi-nobuo")
+    attendance.post = None
+    attendance.save()
+    hits = search(kind="outcome", filters={"person": "kishi-nobuo"})
+    assert "2023-01-12-defense-ministers" in {item.meeting.slug for item in hits[:100]}
+
+
+def test_a_write_that_fails_reindexes_nothing(reindexed):
+    meeting = Meeting.objects.get(slug="2023-01-11-scc")
+    rows = [{"position": 1, "voice": "joint", "text_ja": "両閣僚は一致。", "text_en": "Agreed."}] * 2
+    with pytest.raises(Exception):
+        save_meeting(meeting=meeting, fields={"title_en": "Edited"}, outcomes=rows)
+    assert reindexed == []
