@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
+from alliance.admin_base import CuratedAdmin
 from alliance.models import (
     Article,
     BodyNote,
@@ -19,14 +20,14 @@ from alliance.models import (
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(CuratedAdmin):
     list_display = ["title_ja", "title_en", "year"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ["title_ja", "title_en", "slug"]
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(CuratedAdmin):
     list_display = ["slug", "publication", "figure", "page", "locator_ja"]
     list_filter = ["publication", "figure"]
     list_select_related = ["publication"]
@@ -40,7 +41,7 @@ class TenureInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(CuratedAdmin):
     list_display = ["name_ja", "name_en", "name_kana", "country"]
     list_filter = ["country"]
     search_fields = ["name_ja", "name_en", "name_kana", "slug"]
@@ -49,7 +50,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(CuratedAdmin):
     list_display = ["title_ja", "title_en", "organization", "country"]
     list_filter = ["country"]
     list_select_related = ["organization"]
@@ -58,7 +59,7 @@ class PostAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tenure)
-class TenureAdmin(admin.ModelAdmin):
+class TenureAdmin(CuratedAdmin):
     list_display = ["person", "post", "start", "end"]
     list_select_related = ["person", "post"]
     search_fields = ["person__name_ja", "person__name_en", "post__title_ja", "post__title_en"]
@@ -66,7 +67,7 @@ class TenureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(CuratedAdmin):
     list_display = ["name_ja", "name_en", "abbreviation", "country", "parent"]
     list_filter = ["country"]
     list_select_related = ["parent"]
@@ -75,14 +76,14 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(CuratedAdmin):
     list_display = ["slug", "name_ja", "name_en"]
     search_fields = ["slug", "name_ja", "name_en"]
     autocomplete_fields = ["source"]
 
 
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
+class PlaceAdmin(CuratedAdmin):
     list_display = ["name_ja", "name_en", "country"]
     list_filter = ["country"]
     search_fields = ["name_ja", "name_en", "slug"]
@@ -96,7 +97,7 @@ class ArticleInline(admin.StackedInline):
 
 
 @admin.register(LegalInstrument)
-class LegalInstrumentAdmin(admin.ModelAdmin):
+class LegalInstrumentAdmin(CuratedAdmin):
     list_display = ["short_name_ja", "short_name_en", "signed_on"]
     search_fields = ["name_ja", "name_en", "short_name_ja", "short_name_en", "abbreviation"]
     autocomplete_fields = ["source"]
@@ -104,7 +105,7 @@ class LegalInstrumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(CuratedAdmin):
     list_display = ["__str__", "label_ja"]
     list_select_related = ["instrument"]
     search_fields = ["label_ja", "label_en", "summary_ja", "summary_en", "instrument__short_name_en"]
@@ -124,7 +125,7 @@ class BodyNoteInline(admin.TabularInline):
 
 
 @admin.register(ConsultationBody)
-class ConsultationBodyAdmin(admin.ModelAdmin):
+class ConsultationBodyAdmin(CuratedAdmin):
     list_display = ["abbreviation", "name_ja", "name_en", "established_on", "parent"]
     list_select_related = ["parent"]
     search_fields = ["abbreviation", "name_ja", "name_en"]

@@ -365,6 +365,15 @@ class Tenure(NaturalKeyModel, Curated):
         return self.end is None or date <= last_day(self.end, self.end_precision)
 
 
+def post_not_held(person, post, date):
+    """Why `person` cannot attend in `post` on `date` (they did not hold it then), or None.
+    The admin and the API say it in the same words."""
+    if any(tenure.covers(date) for tenure in person.tenures.filter(post=post)):
+        return None
+    return (f"{person.slug} ({person.name_ja}) did not hold {post.slug} ({post.title_en}) on {date.isoformat()}; "
+            f"see the posts held at /people/{person.slug}/")
+
+
 class LegalInstrument(NaturalKeyModel, Curated):
     """A treaty or agreement, such as the Japan–U.S. Security Treaty or the SOFA."""
 

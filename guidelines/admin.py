@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from alliance.admin_base import CuratedAdmin
 from guidelines.models import Edition, OperationRole, Provision
 
 
 @admin.register(Edition)
-class EditionAdmin(admin.ModelAdmin):
+class EditionAdmin(CuratedAdmin):
     list_display = ["year", "title_ja", "adopted_on", "status"]
     search_fields = ["title_ja", "title_en", "summary_ja", "summary_en"]
     autocomplete_fields = ["source"]
@@ -18,7 +19,7 @@ class OperationRoleInline(admin.StackedInline):
 
 
 @admin.register(Provision)
-class ProvisionAdmin(admin.ModelAdmin):
+class ProvisionAdmin(CuratedAdmin):
     list_display = ["path", "edition", "kind", "label", "heading_ja"]
     list_filter = ["edition", "kind", "topics"]
     list_select_related = ["edition"]
@@ -28,7 +29,7 @@ class ProvisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(OperationRole)
-class OperationRoleAdmin(admin.ModelAdmin):
+class OperationRoleAdmin(CuratedAdmin):
     list_display = ["operation_ja", "operation_en", "provision", "position"]
     list_select_related = ["provision"]
     search_fields = ["operation_ja", "operation_en", "joint_ja", "sdf_ja", "us_ja"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from alliance.admin_base import CuratedAdmin
 from meetings.models import Attendance, Meeting, Outcome
 
 
@@ -16,7 +17,7 @@ class OutcomeInline(admin.StackedInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(CuratedAdmin):
     list_display = ["date", "title_ja", "title_en", "kind", "place", "body"]
     list_filter = ["kind", "body", "status"]
     list_select_related = ["place", "body"]
@@ -27,7 +28,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(CuratedAdmin):
     list_display = ["meeting", "position", "label_ja", "person", "post", "side"]
     list_filter = ["side"]
     list_select_related = ["meeting", "person", "post"]
@@ -36,7 +37,7 @@ class AttendanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(admin.ModelAdmin):
+class OutcomeAdmin(CuratedAdmin):
     list_display = ["meeting", "position", "voice", "text_ja"]
     list_filter = ["voice", "topics"]
     list_select_related = ["meeting"]

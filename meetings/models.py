@@ -20,6 +20,7 @@ from alliance.models import (
     first_of_period_check,
     format_date,
     last_day,
+    post_not_held,
 )
 
 
@@ -140,12 +141,12 @@ class Attendance(NaturalKeyModel, Curated):
         return self.label_ja
 
     def clean(self):
-        if self.person_id and self.post_id and self.meeting_id:
-            held = self.person.tenures.filter(post=self.post)
-            if not any(tenure.covers(self.meeting.date) for tenure in held):
-                raise ValidationError(
-                    {"post": f"{self.person.name_ja} did not hold {self.post.title_en} on {self.meeting.date_display}."}
-                )
+        # the meeting may be new and unsaved (the admin's add form): its date is known all the same
+        meeting = self.meeting if self.meeting_id or Attendance.meeting.is_cached(self) else None
+        if self.person_id and self.post_id and meeting is not None and meeting.date:
+            problem = post_not_held(self.person, self.post, meeting.date)
+            if problem:
+                raise ValidationError({"post": problem})
 
 
 class OutcomeQuerySet(models.QuerySet):

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from alliance.models import post_not_held
 from alliance.search.index import reindex_once
 from meetings.models import Attendance, Meeting, Outcome
 from meetings.voice import meeting_names, voice_error
@@ -25,9 +26,9 @@ def _check(attendances, outcomes, date, kept=frozenset(), present=None):
         errors.setdefault("attendees", []).append(f"{', '.join(repeated)} attends more than once")
     for row in attendances:
         person, post = row.get("person"), row.get("post")
-        if person and post and not any(t.covers(date) for t in person.tenures.filter(post=post)):
-            errors.setdefault("attendees", []).append(
-                f"{person.slug} did not hold {post.slug} on {date.isoformat()} (see /api/v1/people/{person.slug}/)")
+        problem = person and post and post_not_held(person, post, date)
+        if problem:
+            errors.setdefault("attendees", []).append(problem)
     present = attendances if present is None else present
     names = meeting_names((row.get("side"), row.get("label_ja", ""), row.get("person")) for row in present)
     for row in outcomes:

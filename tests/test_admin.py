@@ -57,3 +57,28 @@ def test_an_alias_period_that_cannot_be_read_is_a_form_error(periods, says):
     with pytest.raises(ValidationError) as error:
         scc.full_clean()
     assert says in str(error.value.message_dict["alias_periods"])
+
+
+def inline_management(prefix, total=0):
+    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000"}
+
+
+def test_the_admins_add_form_refuses_an_attendee_in_a_post_not_held_then_as_the_api_does(curator):
+    from alliance.models import Person, Post, Source
+    from meetings.models import Meeting
+
+    data = {"slug": "2023-04-05-defense-ministers", "date": "2023-04-05", "date_precision": "day",
+            "kind": "defense-ministers", "status": "held", "title_ja": "日米防衛相会談", "title_en": "Defense Ministers",
+            "source": Source.objects.get(slug="doj2023-s1-3").pk, "en_unofficial": "on",
+            **inline_management("attendances", 1), **inline_management("outcomes"),
+            "attendances-0-position": "1", "attendances-0-side": "japan",
+            "attendances-0-person": Person.objects.get(slug="kishi-nobuo").pk,
+            "attendances-0-post": Post.objects.get(slug="minister-of-defense").pk,
+            "attendances-0-label_ja": "岸防衛大臣", "attendances-0-label_en": "Minister Kishi",
+            "attendances-0-source": Source.objects.get(slug="doj2023-s1-3").pk, "attendances-0-en_unofficial": "on"}
+    response = curator.post(reverse("admin:meetings_meeting_add"), data)
+    assert response.status_code == 200  # the form again, with the error
+    assert "kishi-nobuo (岸信夫) did not hold minister-of-defense (Minister of Defense) on 2023-04-05" in \
+        response.content.decode()
+    assert not Meeting.objects.filter(slug="2023-04-05-defense-ministers").exists()

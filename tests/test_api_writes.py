@@ -63,7 +63,8 @@ def test_a_curator_creates_a_meeting_with_its_rows_in_one_request(client, django
 
 @pytest.mark.parametrize("change, field, says", [
     (lambda m: m["attendees"][0].update(person="nobody"), "attendees", "does not exist"),
-    (lambda m: m["attendees"][0].update(person="kishi-nobuo"), "attendees", "did not hold minister-of-defense on 2023-04-05"),
+    (lambda m: m["attendees"][0].update(person="kishi-nobuo"), "attendees",
+     "kishi-nobuo (岸信夫) did not hold minister-of-defense (Minister of Defense) on 2023-04-05"),
     (lambda m: m["outcomes"].append({**m["outcomes"][0]}), "outcomes", "position 1 is given more than once"),
     (lambda m: m["attendees"][1].update(person="hamada-yasukazu", post="minister-of-defense"), "attendees", "attends more than once"),
     (lambda m: m.update(slug="2023-01-11-scc"), "slug", "already exists"),
