@@ -1,24 +1,85 @@
-"""What every curated model's admin shares."""
+"""What every curated model's admin shares: one index update per request, and no lost updates."""
 
+from django import forms
 from django.contrib import admin
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import router, transaction
 
+from alliance import versions
 from alliance.search.index import reindex_once
+
+
+def record_state(record, inlines=()):
+    """A record's fields and, for each (model, foreign key name) in `inlines`, its rows' fields:
+    what a curator sees on its admin page, as JSON-able values."""
+    import json
+
+    def fields(row):
+        values = {field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields}
+        for field in row._meta.many_to_many:
+            values[field.name] = sorted(item.pk for item in getattr(row, field.name).all())
+        return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+
+    state = fields(record)
+    for model, key in inlines:
+        state[model._meta.model_name] = [fields(row) for row in model._default_manager.filter(**{key: record}).order_by("pk")]
+    return state
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A change form that remembers the version of the record it showed, and refuses to save
+    over a version saved since (by another curator), saying what changed."""
+
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    current_state = None  # set per request: the record's state now, as a function
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.current_state and not self.is_bound:  # the version the curator is shown
+            self.fields["loaded_version"].initial = versions.remember(self.current_state())
+
+    def clean(self):
+        cleaned = super().clean()
+        loaded = self.data.get("loaded_version")
+        if loaded and self.current_state:
+            current = self.current_state()
+            if versions.tag_of(current) != loaded:
+                raise forms.ValidationError(versions.stale_message(loaded, current), code="stale")
+        return cleaned
 
 
 class CuratedAdmin(admin.ModelAdmin):
     """An admin whose writes (a record with its inlines, a delete, a bulk action or list edit)
-    reach the search index once per request, inside the request's transaction."""
+    reach the search index once per request, inside the request's transaction; and whose change
+    form refuses a save made from a copy someone else has saved over since it was opened."""
+
+    form = VersionedModelForm
 
     def _once(self, view, *args, **kwargs):
         with transaction.atomic(using=router.db_for_write(self.model)), reindex_once():
             return view(*args, **kwargs)
 
-    def changeform_view(self, *args, **kwargs):
-        return self._once(super().changeform_view, *args, **kwargs)
+    def changeform_view(self, request, object_id=None, *args, **kwargs):
+        with transaction.atomic(using=router.db_for_write(self.model)), reindex_once():
+            if object_id and request.method == "POST":
+                # a second curator's save waits here for the first one's to commit, then sees it
+                list(self.model._default_manager.select_for_update().filter(pk=object_id).values_list("pk", flat=True))
+            return super().changeform_view(request, object_id, *args, **kwargs)
 
     def delete_view(self, *args, **kwargs):
         return self._once(super().delete_view, *args, **kwargs)
 
     def changelist_view(self, *args, **kwargs):
         return self._once(super().changelist_view, *args, **kwargs)
+
+    def state(self, request, record):
+        """The record as its change page shows it: its fields and its inline rows'."""
+        inlines = [(inline.model, inline.get_formset(request, record).fk.name)
+                   for inline in self.get_inline_instances(request, record)]
+        return record_state(record, inlines)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is None:
+            return form
+        return type(form.__name__, (form,), {"current_state": staticmethod(lambda: self.state(request, obj))})

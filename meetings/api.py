@@ -1,15 +1,18 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError as ModelValidationError
+from django.db import transaction
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
+from alliance import versions
 from alliance.api import SourceSerializer
+from alliance.models import ConsultationBody, Person, Place, Post, Source, Topic
 from alliance.rest import SearchPagination
 from meetings.filters import MeetingFilter
-from alliance.models import ConsultationBody, Person, Place, Post, Source, Topic
 from guidelines.models import Provision
 from meetings.models import Attendance, Meeting, Outcome
 from meetings.services import save_meeting
@@ -141,11 +144,27 @@ class MeetingWriteSerializer(serializers.ModelSerializer):
         return MeetingSerializer(fresh, context=self.context).data
 
 
+IF_MATCH = OpenApiParameter(
+    "If-Match", location=OpenApiParameter.HEADER, required=False,
+    description="The ETag of the meeting as you loaded it: the write is refused (412) if someone changed it since.")
+
+
+def shown(meeting, context):
+    """The meeting as the API shows it, less its address: what its ETag stands for."""
+    data = MeetingSerializer(meeting, context=context).data
+    data.pop("url", None)
+    return data
+
+
+@extend_schema_view(update=extend_schema(parameters=[IF_MATCH]), partial_update=extend_schema(parameters=[IF_MATCH]),
+                    destroy=extend_schema(parameters=[IF_MATCH]))
 class MeetingViewSet(viewsets.ModelViewSet):
     """Meetings, newest first, or by relevance to `q`; every filter of the search page.
 
     Curators with the model's permissions create, replace (PUT), amend (PATCH) and delete
-    meetings with their attendees and outcome items in one request.
+    meetings with their attendees and outcome items in one request. A record comes with an
+    ETag; a write that sends it back in If-Match is refused with 412, saying what changed, when
+    someone else saved the meeting in between.
     """
 
     queryset = Meeting.objects.with_details()
@@ -160,3 +179,54 @@ class MeetingViewSet(viewsets.ModelViewSet):
     def filter_queryset(self, queryset):
         # The filters select a list; a record is addressed by its slug alone.
         return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def get_object(self):
+        if self.action in ("update", "partial_update", "destroy"):
+            # Writers queue on the meeting's row until the one before has committed, then see its work.
+            list(Meeting.objects.select_for_update().filter(**{self.lookup_field: self.kwargs[self.lookup_field]})
+                 .values_list("pk", flat=True))
+        return super().get_object()
+
+    def with_version(self, response, meeting):
+        response["ETag"] = f'"{versions.remember(shown(meeting, self.get_serializer_context()))}"'
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        meeting = self.get_object()
+        return self.with_version(Response(MeetingSerializer(meeting, context=self.get_serializer_context()).data), meeting)
+
+    def stale(self, meeting):
+        """A 412 when the request's If-Match is not the meeting's version now; None when it is, or absent."""
+        wanted = self.request.headers.get("If-Match", "").strip()
+        if not wanted or wanted == "*":
+            return None
+        state = shown(meeting, self.get_serializer_context())
+        tags = {tag.strip().removeprefix("W/").strip('"') for tag in wanted.split(",")}
+        if versions.tag_of(state) in tags:
+            return None
+        message = versions.stale_message(next(iter(tags)), state)
+        return self.with_version(Response({"detail": message, "current": state}, status=status.HTTP_412_PRECONDITION_FAILED),
+                                 meeting)
+
+    @transaction.atomic
+    def update(self, request, *args, **kwargs):
+        meeting = self.get_object()
+        refused = self.stale(meeting)
+        if refused is not None:
+            return refused
+        serializer = self.get_serializer(meeting, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        fresh = Meeting.objects.with_details().get(pk=serializer.save().pk)
+        return self.with_version(Response(MeetingSerializer(fresh, context=self.get_serializer_context()).data), fresh)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    @transaction.atomic
+    def destroy(self, request, *args, **kwargs):
+        meeting = self.get_object()
+        refused = self.stale(meeting)
+        if refused is not None:
+            return refused
+        meeting.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

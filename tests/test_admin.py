@@ -82,3 +82,52 @@ def test_the_admins_add_form_refuses_an_attendee_in_a_post_not_held_then_as_the_
     assert "kishi-nobuo (岸信夫) did not hold minister-of-defense (Minister of Defense) on 2023-04-05" in \
         response.content.decode()
     assert not Meeting.objects.filter(slug="2023-04-05-defense-ministers").exists()
+
+
+def as_posted(form):
+    """What the browser would post back of an admin form as it was shown."""
+    from django import forms
+
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if isinstance(field, forms.BooleanField):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = field.prepare_value(value)
+    return data
+
+
+def test_a_save_from_a_copy_someone_saved_over_since_is_refused_and_says_what_changed(curator):
+    from alliance.models import Topic
+
+    topic = Topic.objects.get(slug="space")
+    url = reverse("admin:alliance_topic_change", args=[topic.pk])
+    mine = as_posted(curator.get(url).context["adminform"].form)  # I open the topic...
+    Topic.objects.filter(pk=topic.pk).update(name_en="outer space")  # ...someone else saves it...
+    mine["name_en"] = "space (mine)"
+
+    response = curator.post(url, mine)  # ...and I save my copy
+
+    html = response.content.decode()
+    assert response.status_code == 200 and "changed by someone else since you loaded it: name_en" in html
+    assert Topic.objects.get(pk=topic.pk).name_en == "outer space"
+    # opened again, the current version saves
+    fresh = as_posted(curator.get(url).context["adminform"].form)
+    fresh["name_en"] = "space (mine)"
+    assert curator.post(url, fresh).status_code == 302
+    assert Topic.objects.get(pk=topic.pk).name_en == "space (mine)"
+
+
+def test_a_meetings_version_covers_its_inline_rows(curator):
+    from meetings.models import Meeting, Outcome
+
+    meeting = Meeting.objects.get(slug="2022-06-27-summit")
+    url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
+    page = curator.get(url)
+    loaded = page.context["adminform"].form["loaded_version"].value()
+    Outcome.objects.filter(meeting=meeting, position=2).update(text_en="Someone else's translation.")
+    form = page.context["adminform"].form.__class__(
+        data={**as_posted(page.context["adminform"].form), "loaded_version": loaded}, instance=meeting)
+    assert not form.is_valid() and "outcome 2: text_en" in str(form.errors)

@@ -37,8 +37,9 @@ def curator(django_user_model, *codenames):
     return Token.objects.create(user=user).key
 
 
-def post(client, token, data, method="post", url="/api/v1/meetings/"):
-    headers = {"HTTP_AUTHORIZATION": f"Token {token}"} if token else {}
+def post(client, token, data, method="post", url="/api/v1/meetings/", **headers):
+    if token:
+        headers["HTTP_AUTHORIZATION"] = f"Token {token}"
     return getattr(client, method)(url, data, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en", **headers)
 
 
