@@ -42,6 +42,7 @@ class TenureInline(admin.TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(CuratedAdmin):
+    search_kind = "person"
     list_display = ["name_ja", "name_en", "name_kana", "country"]
     list_filter = ["country"]
     search_fields = ["name_ja", "name_en", "name_kana", "slug"]
@@ -126,6 +127,7 @@ class BodyNoteInline(admin.TabularInline):
 
 @admin.register(ConsultationBody)
 class ConsultationBodyAdmin(CuratedAdmin):
+    search_kind = "body"
     list_display = ["abbreviation", "name_ja", "name_en", "established_on", "parent"]
     list_select_related = ["parent"]
     search_fields = ["abbreviation", "name_ja", "name_en"]

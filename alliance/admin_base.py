@@ -49,6 +49,7 @@ class VersionedModelForm(forms.ModelForm):
 
 
 class CuratedAdmin(admin.ModelAdmin):
+    search_kind = None  # the search engine's kind for this model: the admin's search box then uses it
     """An admin whose writes (a record with its inlines, a delete, a bulk action or list edit)
     reach the search index once per request, inside the request's transaction; and whose change
     form refuses a save made from a copy someone else has saved over since it was opened."""
@@ -71,6 +72,17 @@ class CuratedAdmin(admin.ModelAdmin):
 
     def changelist_view(self, *args, **kwargs):
         return self._once(super().changelist_view, *args, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        """The admin's search box finds what the site's search finds (any word of a meeting's items or
+        attendees, in either language, 1-character Japanese included), and what `search_fields` find."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        if not self.search_kind or not search_term.strip():
+            return found, duplicates
+        from alliance.search.service import search
+
+        ids = search(query=search_term, kind=self.search_kind).ids()
+        return queryset.filter(pk__in=ids) | found, duplicates
 
     def state(self, request, record):
         """The record as its change page shows it: its fields and its inline rows'."""

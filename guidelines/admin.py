@@ -20,6 +20,7 @@ class OperationRoleInline(admin.StackedInline):
 
 @admin.register(Provision)
 class ProvisionAdmin(CuratedAdmin):
+    search_kind = "provision"
     list_display = ["path", "edition", "kind", "label", "heading_ja"]
     list_filter = ["edition", "kind", "topics"]
     list_select_related = ["edition"]

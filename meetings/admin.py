@@ -18,13 +18,19 @@ class OutcomeInline(admin.StackedInline):
 
 @admin.register(Meeting)
 class MeetingAdmin(CuratedAdmin):
-    list_display = ["date", "title_ja", "title_en", "kind", "place", "body"]
+    search_kind = "meeting"
+    list_display = ["when", "title_ja", "title_en", "kind", "status", "place", "body"]
     list_filter = ["kind", "body", "status"]
     list_select_related = ["place", "body"]
     search_fields = ["slug", "title_ja", "title_en", "printed_ja"]
     date_hierarchy = "date"
     autocomplete_fields = ["body", "place", "source"]
     inlines = [AttendanceInline, OutcomeInline]
+
+    @admin.display(description="date", ordering="date")
+    def when(self, meeting):
+        """The date at the precision the source gives: 2023-04, not 2023-04-01."""
+        return meeting.date_display
 
 
 @admin.register(Attendance)
@@ -38,6 +44,7 @@ class AttendanceAdmin(CuratedAdmin):
 
 @admin.register(Outcome)
 class OutcomeAdmin(CuratedAdmin):
+    search_kind = "outcome"
     list_display = ["meeting", "position", "voice", "text_ja"]
     list_filter = ["voice", "topics"]
     list_select_related = ["meeting"]

@@ -131,3 +131,38 @@ def test_a_meetings_version_covers_its_inline_rows(curator):
     form = page.context["adminform"].form.__class__(
         data={**as_posted(page.context["adminform"].form), "loaded_version": loaded}, instance=meeting)
     assert not form.is_valid() and "outcome 2: text_en" in str(form.errors)
+
+
+@pytest.mark.parametrize("model, term, expected", [
+    ("meetings_meeting", "尖閣", {"2022-05-04-defense-ministers", "2022-05-23-summit", "2023-01-11-scc"}),  # an item's word
+    ("meetings_meeting", "Hamada", {"2022-09-14-defense-ministers", "2023-01-11-scc", "2023-01-12-defense-ministers"}),
+    ("meetings_meeting", "核", None),  # one character
+    ("meetings_meeting", "2023-04-vice", {"2023-04-vice-ministerial"}),  # the slug, through search_fields
+])
+def test_the_admins_search_finds_what_the_sites_search_finds(curator, model, term, expected):
+    from alliance.search.service import search
+
+    response = curator.get(reverse(f"admin:{model}_changelist"), {"q": term})
+    found = {meeting.slug for meeting in response.context["cl"].result_list}
+    if expected is None:
+        expected = {meeting.slug for meeting in search(query=term)[:100]}
+    assert found == expected and found
+
+
+def test_the_meeting_list_shows_dates_at_their_precision(curator):
+    html = curator.get(reverse("admin:meetings_meeting_changelist")).content.decode()
+    assert ">2023-04<" in html and ">2023<" in html and "2023-04-01" not in html
+
+
+def test_a_curator_edits_the_records_but_cannot_reach_users(client, django_user_model):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("editor", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="curators"))
+    client.force_login(user)
+    assert client.get(reverse("admin:meetings_meeting_changelist")).status_code == 200
+    assert client.get(reverse("admin:alliance_topic_add")).status_code == 200
+    assert client.get(reverse("admin:guidelines_provision_changelist")).status_code == 200
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert client.get(reverse("admin:auth_group_changelist")).status_code == 403
+    assert not user.has_perm("auth.change_user") and user.has_perm("meetings.delete_outcome")

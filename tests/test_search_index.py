@@ -174,3 +174,29 @@ def test_postgresql_keeps_documents_uncompressed_and_the_entry_row_narrow():
         assert cursor.fetchone()[0] == "e"
         cursor.execute("SELECT max(pg_column_size(names)) FROM search_searchentry")
         assert cursor.fetchone()[0] < 200
+
+
+def test_several_hooks_on_one_model_or_relation_all_run():
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from alliance.models import Topic
+    from alliance.search import index
+    from meetings.models import Outcome
+
+    seen = []
+    index.follow(Topic, lambda topic: seen.append("topic hook") or [])
+    topic_uid = f"search-alliance.Topic-save-{index._FOLLOWERS['alliance.Topic']}"
+    index.follow_m2m(Outcome.topics, lambda outcome: seen.append("m2m hook") or [])
+    through = Outcome.topics.through
+    m2m_uid = f"search-{through._meta.label}-m2m-{index._FOLLOWERS[through._meta.label]}"
+    try:
+        topic = Topic.objects.get(slug="space")
+        topic.save()  # the hooks registered before still run: the topic's outcome items are reindexed
+        assert "topic hook" in seen
+        assert {item.pk for item in search(query="宇宙", kind="outcome", filters={"topic": "space"})[:100]}
+        Outcome.objects.filter(topics=topic).first().topics.remove(topic)
+        assert "m2m hook" in seen
+    finally:
+        post_save.disconnect(sender=Topic, dispatch_uid=topic_uid)
+        post_delete.disconnect(sender=Topic, dispatch_uid=topic_uid.replace("-save-", "-delete-"))
+        m2m_changed.disconnect(sender=through, dispatch_uid=m2m_uid)

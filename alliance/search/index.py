@@ -245,7 +245,9 @@ def follow_m2m(descriptor, affected):
             for kind, ids in affected(record):
                 request_reindex(kind, ids)
 
-    m2m_changed.connect(receiver, sender=through, weak=False, dispatch_uid=f"search-{through._meta.label}-m2m")
+    label = through._meta.label
+    _FOLLOWERS[label] = number = _FOLLOWERS.get(label, 0) + 1  # several hooks on one relation all run
+    m2m_changed.connect(receiver, sender=through, weak=False, dispatch_uid=f"search-{label}-m2m-{number}")
 
 
 def rebuild(kinds=None, batch_size=1000):

@@ -103,6 +103,12 @@ class SearchResults:
     def __len__(self):
         return self.count()
 
+    def ids(self, limit=MAX_SLICE):
+        """The ids of the matches, newest first, at most `limit` of them (for a queryset filter)."""
+        if not self.searchable:
+            return []
+        return _run(lambda backend, cursor: backend.page(cursor, self.kind, self.match, True, limit, 0))
+
     def __getitem__(self, key):
         if isinstance(key, int):
             found = self[key : key + 1]
