@@ -1,9 +1,9 @@
 """What every curated model's admin shares: one index update per request, and no lost updates."""
 
 from django import forms
-from django.contrib import admin
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import router, transaction
+from simple_history.admin import SimpleHistoryAdmin
 
 from alliance import versions
 from alliance.search.index import reindex_once
@@ -31,6 +31,9 @@ class VersionedModelForm(forms.ModelForm):
     over a version saved since (by another curator), saying what changed."""
 
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    change_reason = forms.CharField(
+        required=False, max_length=100, label="Reason for the change",
+        help_text="Optional: kept with this version in the record's history (e.g. 'scan error: 國 for 国').")
     current_state = None  # set per request: the record's state now, as a function
 
     def __init__(self, *args, **kwargs):
@@ -48,11 +51,12 @@ class VersionedModelForm(forms.ModelForm):
         return cleaned
 
 
-class CuratedAdmin(admin.ModelAdmin):
+class CuratedAdmin(SimpleHistoryAdmin):
     search_kind = None  # the search engine's kind for this model: the admin's search box then uses it
     """An admin whose writes (a record with its inlines, a delete, a bulk action or list edit)
-    reach the search index once per request, inside the request's transaction; and whose change
-    form refuses a save made from a copy someone else has saved over since it was opened."""
+    reach the search index once per request, inside the request's transaction; whose change form
+    refuses a save made from a copy someone else has saved over since it was opened; and whose
+    History page lists every version (who, when, what changed, why) and reverts to any of them."""
 
     form = VersionedModelForm
 
@@ -72,6 +76,12 @@ class CuratedAdmin(admin.ModelAdmin):
 
     def changelist_view(self, *args, **kwargs):
         return self._once(super().changelist_view, *args, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get("change_reason") if hasattr(form, "cleaned_data") else ""
+        if reason:
+            obj._change_reason = reason
+        super().save_model(request, obj, form, change)
 
     def get_search_results(self, request, queryset, search_term):
         """The admin's search box finds what the site's search finds (any word of a meeting's items or

@@ -151,6 +151,7 @@ def update():
 def _apply(instance, raw, names):
     """Set these fields of `instance` to the fixture's values, and save it (which reindexes it)."""
     built = next(serializers.deserialize("python", [raw], handle_forward_references=True))
+    instance._change_reason = "load_curated: a correction of the curated fixtures"  # kept with the version
     plain = []
     for name in names:
         model_field = instance._meta.get_field(name)

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 
+from alliance.history import CuratedHistory
+
 
 class Side(models.TextChoices):
     JAPAN = "japan", "日本側 / Japanese side"
@@ -158,6 +160,8 @@ class KeepsFormerAddresses(models.Model):
 
 
 class Publication(NaturalKeyModel):
+    history = CuratedHistory()
+
     slug = models.SlugField(max_length=80, unique=True)
     title_ja = models.CharField(max_length=200)
     title_en = models.CharField(max_length=200)
@@ -175,6 +179,8 @@ class Publication(NaturalKeyModel):
 
 class Source(NaturalKeyModel):
     """Where in a publication a record comes from: section, figure and page of the figure."""
+
+    history = CuratedHistory()
 
     slug = models.SlugField(max_length=80, unique=True)
     publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="sources")
@@ -219,7 +225,9 @@ class Source(NaturalKeyModel):
 
 
 class Curated(models.Model):
-    """What every curated record carries: its source, and whether its English is ours."""
+    """What every curated record carries: its source, whether its English is ours, and its history."""
+
+    history = CuratedHistory(inherit=True)
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
     en_unofficial = models.BooleanField(

@@ -1,14 +1,18 @@
 """Writes that touch a meeting and its rows, in one transaction; the API and imports call these."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from alliance.history import last_versions, record_created, restore
 from alliance.models import post_not_held
 from alliance.search.index import reindex_once
 from meetings.models import Attendance, Meeting, Outcome
 from meetings.voice import meeting_names, voice_error
 
 RELATIONS = ("topics", "provisions")  # an outcome row's many-to-many fields
+CASCADE_WINDOW = datetime.timedelta(seconds=10)  # a meeting's rows are deleted just before it
 
 
 def _check(attendances, outcomes, date, kept=frozenset(), present=None):
@@ -58,14 +62,18 @@ def _sync(meeting, model, existing, rows, unique=()):
             for name in moving:
                 setattr(record, name, None)
             record.save(update_fields=moving)
-    links = {}  # the new rows' many-to-many links, written together at the end
+    links, created = {}, []  # the new rows and their many-to-many links, written together at the end
     for data in rows:
         data = dict(data)
         relations = {name: list(dict.fromkeys(data.pop(name))) for name in RELATIONS if name in data}
         record = existing.pop(data["position"], None)
         if record is None:
             data["source"] = data.get("source") or meeting.source
-            record = model.objects.create(meeting=meeting, **data)  # its save reindexes it, links included
+            record = model(meeting=meeting, **data)
+            record.skip_history_when_saving = True  # its version is written once its links are
+            record.save()  # which reindexes it, links included, at the end of the write
+            del record.skip_history_when_saving
+            created.append(record)
             for name, values in relations.items():
                 field = model._meta.get_field(name)
                 through = field.remote_field.through
@@ -82,8 +90,8 @@ def _sync(meeting, model, existing, rows, unique=()):
         for name, values in relations.items():
             if {item.pk for item in getattr(record, name).all()} != {item.pk for item in values}:
                 getattr(record, name).set(values)
-    for through, objects in links.items():
-        through.objects.bulk_create(objects)
+    written = [link for through, objects in links.items() for link in through.objects.bulk_create(objects)]
+    record_created(model, created, written)
 
 @transaction.atomic
 def save_meeting(*, meeting=None, fields, attendances=None, outcomes=None):
@@ -119,4 +127,23 @@ def save_meeting(*, meeting=None, fields, attendances=None, outcomes=None):
             _sync(meeting, Attendance, held_attendances, attendances, unique=("person",))
         if outcomes is not None:
             _sync(meeting, Outcome, held_outcomes, outcomes)
+    return meeting
+
+
+@transaction.atomic
+def restore_meeting(meeting_id):
+    """Bring back a deleted meeting with the attendees and outcome items it had when it was
+    deleted (their topics and provisions included), under their own ids."""
+    versions = last_versions(Meeting, id=meeting_id)
+    if not versions or versions[0].history_type != "-":
+        raise ValidationError(f"No deleted meeting has id {meeting_id}: only a deleted meeting is brought back.")
+    deleted = versions[0]
+    # the rows deleted with it, in the same cascade (an item a curator deleted before stays deleted)
+    window = (deleted.history_date - CASCADE_WINDOW, deleted.history_date)
+    with reindex_once():
+        meeting = restore(deleted)
+        for model in (Attendance, Outcome):
+            for version in last_versions(model, meeting_id=meeting_id):
+                if version.history_type == "-" and window[0] <= version.history_date <= window[1]:
+                    restore(version)
     return meeting

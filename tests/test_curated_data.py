@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import models
 
 from alliance.curated import FIXTURES
+from alliance.history import is_historical
 from alliance.models import ConsultationBody, Curated, LegalInstrument, Person, Post, Topic
 from guidelines.models import Edition, OperationRole, Provision
 from meetings.models import Attendance, Meeting, Outcome
@@ -21,7 +22,8 @@ CURATED_APPS = ("alliance", "guidelines", "meetings")
 
 
 def curated_models():
-    return [model for app in CURATED_APPS for model in apps.get_app_config(app).get_models()]
+    """The curated tables (their versions kept beside them are not the record)."""
+    return [model for app in CURATED_APPS for model in apps.get_app_config(app).get_models() if not is_historical(model)]
 
 
 def snapshot():
@@ -37,7 +39,7 @@ def snapshot():
 
 def dump():
     out = io.StringIO()
-    call_command("dumpdata", *CURATED_APPS, natural_foreign=True, natural_primary=True, format="json", indent=1, stdout=out)
+    call_command("dumpdata", *(model._meta.label for model in curated_models()), natural_foreign=True, natural_primary=True, format="json", indent=1, stdout=out)
     return out.getvalue()
 
 

@@ -191,3 +191,10 @@ def test_a_database_of_the_first_release_gets_this_releases_corrections_and_keep
     assert summit.title_en == "Japan–U.S. Summit Meeting in Hiroshima"
     # every outcome item is the row it was: ids kept
     assert {(o.meeting.slug, o.position): o.pk for o in Outcome.objects.select_related("meeting")} == ids
+
+
+def test_a_correction_is_a_version_that_says_where_it_came_from(corrected):
+    corrected("meetings", "meetings.meeting", {"slug": "1996-06-28-vice-ministerial"}, notes_en="Corrected.")
+    load()
+    version = Meeting.objects.get(slug="1996-06-28-vice-ministerial").history.first()
+    assert version.notes_en == "Corrected." and "load_curated" in version.history_change_reason

@@ -156,8 +156,12 @@ def follow_every_write(app_labels):
     """Move the data version on every save, delete and relation change in these apps."""
     from django.apps import apps
 
+    from alliance.history import is_historical
+
     for label in app_labels:
         for model in apps.get_app_config(label).get_models():
+            if is_historical(model):
+                continue  # a version written beside a change: the change moves the data version
             post_save.connect(touch, sender=model, weak=False, dispatch_uid=f"version-{model._meta.label}-save")
             post_delete.connect(touch, sender=model, weak=False, dispatch_uid=f"version-{model._meta.label}-delete")
             for relation in model._meta.many_to_many:
