@@ -130,3 +130,17 @@ def test_a_write_through_the_one_path_is_one_version_per_row_it_changed():
     rows[1]["text_en"] = "A better translation."
     save_meeting(meeting=meeting, fields={}, outcomes=rows)
     assert Outcome.history.filter(meeting_id=meeting.pk).count() == before + 1
+
+
+def test_a_curator_restores_a_deleted_meeting_by_its_slug(capsys):
+    from django.core.management import CommandError, call_command
+
+    items = Meeting.objects.get(slug="2023-01-13-summit").outcomes.count()
+    Meeting.objects.get(slug="2023-01-13-summit").delete()
+    call_command("restore_meeting", "--list")
+    assert "2023-01-13-summit\tdeleted" in capsys.readouterr().out
+    call_command("restore_meeting", "2023-01-13-summit")
+    assert f"{items} outcome items" in capsys.readouterr().out
+    assert Meeting.objects.get(slug="2023-01-13-summit").outcomes.count() == items
+    with pytest.raises(CommandError, match="No deleted meeting has the slug"):
+        call_command("restore_meeting", "2023-01-13-summit")
