@@ -1,6 +1,8 @@
 """What every curated model's admin shares: one index update per request, and no lost updates."""
 
 from django import forms
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import router, transaction
 from simple_history.admin import SimpleHistoryAdmin
@@ -22,7 +24,9 @@ def record_state(record, inlines=()):
 
     state = fields(record)
     for model, key in inlines:
-        state[model._meta.model_name] = [fields(row) for row in model._default_manager.filter(**{key: record}).order_by("pk")]
+        rows = model._default_manager.filter(**{key: record}).order_by("pk").prefetch_related(
+            *(field.name for field in model._meta.many_to_many))
+        state[model._meta.model_name] = [fields(row) for row in rows]
     return state
 
 
@@ -68,7 +72,12 @@ class CuratedAdmin(SimpleHistoryAdmin):
         with transaction.atomic(using=router.db_for_write(self.model)), reindex_once():
             if object_id and request.method == "POST":
                 # a second curator's save waits here for the first one's to commit, then sees it
-                list(self.model._default_manager.select_for_update().filter(pk=object_id).values_list("pk", flat=True))
+                try:
+                    key = self.model._meta.pk.to_python(unquote(object_id))
+                except ValidationError:
+                    key = None  # not a record's key: the admin answers that itself
+                if key is not None:
+                    list(self.model._default_manager.select_for_update().filter(pk=key).values_list("pk", flat=True))
             return super().changeform_view(request, object_id, *args, **kwargs)
 
     def delete_view(self, *args, **kwargs):

@@ -373,6 +373,13 @@ class Tenure(NaturalKeyModel, Curated):
         return self.end is None or date <= last_day(self.end, self.end_precision)
 
 
+def _iso_date(value):
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
 def post_not_held(person, post, date):
     """Why `person` cannot attend in `post` on `date` (they did not hold it then), or None.
     The admin and the API say it in the same words."""
@@ -487,9 +494,11 @@ class ConsultationBody(KeepsFormerAddresses, NaturalKeyModel, Curated):
         return format_date(self.established_on, self.established_precision)
 
     def alias_period(self, alias):
-        """(since, until) of an alias as dates, either None where open."""
-        period = self.alias_periods.get(alias) or {}
-        return tuple(datetime.date.fromisoformat(period[end]) if period.get(end) else None for end in ("since", "until"))
+        """(since, until) of an alias as dates, either None where open (or where the value cannot be
+        read: clean() says so to the curator; pages and the index do not fail on it)."""
+        periods = self.alias_periods if isinstance(self.alias_periods, dict) else {}
+        period = periods.get(alias) if isinstance(periods.get(alias), dict) else {}
+        return tuple(_iso_date(period.get(end)) for end in ("since", "until"))
 
     def aliases_during(self, first, last=None):
         """The aliases in use at some time from `first` to `last` (a day, or a month or year a date stands for)."""
@@ -521,12 +530,10 @@ class ConsultationBody(KeepsFormerAddresses, NaturalKeyModel, Curated):
                 problems.append(f"{alias} is not one of the aliases")
             elif not isinstance(period, dict) or not period or set(period) - {"since", "until"}:
                 problems.append(f'{alias}: give {{"since": "YYYY-MM-DD"}}, {{"until": …}} or both')
+            elif any(value is not None and _iso_date(value) is None for value in period.values()):
+                problems.append(f"{alias}: dates are written YYYY-MM-DD")
             else:
-                try:
-                    since, until = self.alias_period(alias)
-                except (TypeError, ValueError):
-                    problems.append(f"{alias}: dates are written YYYY-MM-DD")
-                    continue
+                since, until = self.alias_period(alias)
                 if since and until and until < since:
                     problems.append(f"{alias}: until is before since")
         if problems:

@@ -12,6 +12,7 @@ from alliance import versions
 from alliance.api import SourceSerializer
 from alliance.models import ConsultationBody, Person, Place, Post, Source, Topic
 from alliance.rest import SearchPagination
+from alliance.search.index import reindex_once
 from meetings.filters import MeetingFilter
 from guidelines.models import Provision
 from meetings.models import Attendance, Meeting, Outcome
@@ -88,7 +89,21 @@ class ProvisionReferenceField(serializers.Field):
         return f"{provision.edition.year}:{provision.path}"
 
 
-class AttendeeWriteSerializer(serializers.ModelSerializer):
+class WholeRowSerializer(serializers.ModelSerializer):
+    """A row of a meeting, given whole even in a PATCH of the meeting (DRF's partial reaches nested
+    rows, which would let a row without its position or text through)."""
+
+    whole_fields = ()
+
+    def validate(self, attrs):
+        missing = [name for name in self.whole_fields if name not in attrs]
+        if missing:
+            raise ValidationError({name: ["This field is required."] for name in missing})
+        return attrs
+
+
+class AttendeeWriteSerializer(WholeRowSerializer):
+    whole_fields = ("position", "side", "label_ja", "label_en")
     person = serializers.SlugRelatedField(slug_field="slug", queryset=Person.objects.all(), allow_null=True, required=False)
     post = serializers.SlugRelatedField(slug_field="slug", queryset=Post.objects.all(), allow_null=True, required=False)
 
@@ -97,7 +112,8 @@ class AttendeeWriteSerializer(serializers.ModelSerializer):
         fields = ["position", "side", "person", "post", "label_ja", "label_en", "label_printed"]
 
 
-class OutcomeWriteSerializer(serializers.ModelSerializer):
+class OutcomeWriteSerializer(WholeRowSerializer):
+    whole_fields = ("position", "voice", "text_ja", "text_en")
     topics = serializers.SlugRelatedField(slug_field="slug", queryset=Topic.objects.all(), many=True, required=False)
     provisions = serializers.ListField(child=ProvisionReferenceField(), required=False)
 
@@ -228,5 +244,6 @@ class MeetingViewSet(viewsets.ModelViewSet):
         refused = self.stale(meeting)
         if refused is not None:
             return refused
-        meeting.delete()
+        with reindex_once():  # the cascade's rows reindex what they touch once, not row by row
+            meeting.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -82,7 +82,7 @@ follow(Meeting, lambda meeting: [("outcome", meeting.outcomes.values_list("pk", 
        fields=("date", "date_precision", "kind", "body", "place"))
 follow(Attendance, lambda attendance: [("meeting", [attendance.meeting_id])])
 follow(Attendance, lambda attendance: [("outcome", Outcome.objects.filter(meeting=attendance.meeting_id)
-                                        .values_list("pk", flat=True))], fields=("person",))
+                                        .values_list("pk", flat=True))], fields=("person", "meeting"))
 follow(Outcome, lambda outcome: [("outcome", [outcome.pk]), ("meeting", [outcome.meeting_id])])
 follow(Place, lambda place: [("meeting", place.meetings.values_list("pk", flat=True))])
 follow(Topic, lambda topic: [("outcome", topic.outcomes.values_list("pk", flat=True)),

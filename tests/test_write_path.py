@@ -199,3 +199,27 @@ def test_an_unknown_version_is_refused_without_guessing_what_changed(client, dja
                     HTTP_IF_MATCH='"0000"')
     assert response.status_code == 412 and "changed by someone else" in response.json()["detail"]
     assert Meeting.objects.get(slug="2023-01-11-scc").title_en != "X"
+
+
+@pytest.mark.parametrize("rows, says", [
+    ({"outcomes": [{"text_en": "x"}]}, "position"),
+    ({"outcomes": [{"position": 30, "voice": "joint", "text_en": "x"}]}, "text_ja"),
+    ({"attendees": [{"position": 9, "label_ja": "某", "label_en": "someone"}]}, "side"),
+])
+def test_a_patch_names_whole_rows_or_is_a_400(client, django_user_model, rows, says):
+    response = post(client, curator(django_user_model, "change_meeting"), rows, "patch", SCC)
+    assert response.status_code == 400 and says in str(response.json()["errors"])
+
+
+def test_a_record_not_read_from_the_database_reindexes_all_it_may_touch(reindexed):
+    # as the admin's revert to a version does: a meeting built from a version's values, saved over the row
+    meeting = Meeting.objects.get(slug="2023-01-11-scc")
+    version = {field.attname: getattr(meeting, field.attname) for field in Meeting._meta.concrete_fields}
+    save_meeting(meeting=meeting, fields={"date": datetime.date(2023, 1, 9)})  # a later change...
+    reindexed.clear()
+    built = Meeting(**version)  # ...reverted to the version before it
+    built._state.adding = False
+    built.save()
+    assert sorted(kind for kind, _ in reindexed) == ["meeting", "outcome"]
+    assert "2023-01-11-scc" in {item.meeting.slug for item in search(
+        kind="outcome", filters={"date_after": "2023-01-11", "date_before": "2023-01-11"})[:100]}

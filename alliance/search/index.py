@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
-from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from alliance.search.analyzer import document_terms, facet, key_hash, name_term, whole_keys
 from alliance.search.backends import sample_group, sample_term
@@ -174,25 +174,36 @@ _WATCHED = {}  # model label → the attnames some follow() call depends on
 
 
 def _watch(model, attnames):
-    """Remember, per instance of `model`, the values of `attnames` as loaded and as last saved, so
-    that a save can tell which of them it changed (`instance._search_changed`)."""
+    """Remember, per instance of `model` read from the database, the values of `attnames` as read
+    and as last saved, so that a save can tell which of them it changed (`_search_changed`).
+
+    Only a read from the database is a trusted starting point: an instance built otherwise (a
+    version restored from history, an object made by hand with a primary key) has no snapshot,
+    and its save reindexes everything it may touch."""
     label = model._meta.label
     first = label not in _WATCHED
     _WATCHED.setdefault(label, set()).update(attnames)
     if not first:
         return
+    read = model.from_db.__func__
 
-    def remember(sender, instance, **kwargs):
+    def from_db(cls, db, field_names, values):
+        instance = read(cls, db, field_names, values)
         instance._search_loaded = {name: instance.__dict__.get(name) for name in _WATCHED[label]}
+        return instance
 
-    def compare(sender, instance, **kwargs):
-        loaded = getattr(instance, "_search_loaded", None)
+    def compare(sender, instance, update_fields=None, **kwargs):
+        loaded = instance.__dict__.get("_search_loaded")
         current = {name: instance.__dict__.get(name) for name in _WATCHED[label]}
         instance._search_changed = None if loaded is None or instance._state.adding else {
             name for name, value in current.items() if loaded.get(name) != value}
+        if update_fields is not None:  # what the save leaves out stays as it was in the database
+            saved = {model._meta.get_field(name).attname for name in update_fields}
+            current = {name: value if name in saved else loaded.get(name) for name, value in current.items()} \
+                if loaded is not None else None
         instance._search_loaded = current
 
-    post_init.connect(remember, sender=model, weak=False, dispatch_uid=f"search-{label}-remember")
+    model.from_db = classmethod(from_db)
     pre_save.connect(compare, sender=model, weak=False, dispatch_uid=f"search-{label}-compare")
 
 
