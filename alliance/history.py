@@ -54,12 +54,22 @@ def restore(version):
     """Bring a record back as `version` holds it (its fields and its many-to-many links), under its
     own id: a deleted record is recreated, an existing one reverted. Saved normally, so the
     restore is itself a version, and the search index follows."""
+    from django.core.exceptions import ValidationError
+
     record = version.instance
+    for field in record._meta.concrete_fields:  # what it pointed to may be gone since
+        if field.is_relation and getattr(record, field.attname) is not None and not \
+                field.related_model._base_manager.filter(pk=getattr(record, field.attname)).exists():
+            if not field.null:
+                raise ValidationError(f"{record._meta.verbose_name} {record.pk} cannot come back: its "
+                                      f"{field.name} ({getattr(record, field.attname)}) has been deleted since.")
+            setattr(record, field.attname, None)
     record.save()
     for field in record._meta.many_to_many:
         links = getattr(version, field.name).all()  # the links as the version holds them
         target = field.m2m_reverse_field_name()
-        getattr(record, field.name).set([getattr(link, f"{target}_id") for link in links])
+        wanted = [getattr(link, f"{target}_id") for link in links]
+        getattr(record, field.name).set(field.related_model._base_manager.filter(pk__in=wanted))
     return record
 
 

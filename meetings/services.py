@@ -12,7 +12,7 @@ from meetings.models import Attendance, Meeting, Outcome
 from meetings.voice import meeting_names, voice_error
 
 RELATIONS = ("topics", "provisions")  # an outcome row's many-to-many fields
-CASCADE_WINDOW = datetime.timedelta(seconds=10)  # a meeting's rows are deleted just before it
+CASCADE_WINDOW = datetime.timedelta(seconds=2)  # a meeting's rows are deleted just before it
 
 
 def _check(attendances, outcomes, date, kept=frozenset(), present=None):
@@ -38,8 +38,8 @@ def _check(attendances, outcomes, date, kept=frozenset(), present=None):
     for row in outcomes:
         if row.get("curator_note_ja") or row.get("curator_note_en"):
             continue  # the voice follows the curator's reading, which the note gives
-        if (row["position"], row.get("voice"), row.get("text_ja")) in kept:
-            continue  # an item saved before as it is now is not judged again
+        if (row.get("voice"), row.get("text_ja")) in kept:
+            continue  # an item saved before as it is now (at this position or another) is not judged again
         problem = voice_error(row.get("voice"), row.get("text_ja", ""), names)
         if problem:
             errors.setdefault("outcomes", []).append(f"item {row['position']}: {problem}")
@@ -47,26 +47,70 @@ def _check(attendances, outcomes, date, kept=frozenset(), present=None):
         raise ValidationError(errors)
 
 
-def _sync(meeting, model, existing, rows, unique=()):
-    """Make the meeting's rows of `model` the given ones, by position: a row at a position already
-    held is updated in place (it keeps its id, and every field the row does not give: its own
-    source, its unofficial flag), a new position is created, a position no longer given is deleted.
-    `unique`: fields unique within the meeting, cleared first where they move between rows."""
-    given = {data["position"] for data in rows}
-    for position in [position for position in existing if position not in given]:
-        existing.pop(position).delete()
+# What a row is about, to tell a row moved to another position from a row edited in place.
+IDENTITY = {
+    Outcome: (lambda row: row.text_ja, lambda data: data.get("text_ja")),
+    Attendance: (lambda row: (row.person_id, row.label_ja),
+                 lambda data: (data["person"].pk if data.get("person") else None, data.get("label_ja"))),
+}
+SPARE_POSITION = 32767  # positions above the given ones, held for a moment while rows change places
+
+
+def _match(model, existing, rows):
+    """Pair each given row with the held row it continues: the one at its position when it is
+    about the same thing; else one about the same thing at another position (a row moved); else
+    the one at its position (a row edited). Returns {position: record} and the held rows left."""
+    of_row, of_data = IDENTITY[model]
+    free, pairs = dict(existing), {}
     for data in rows:
-        record = existing.get(data["position"])
-        moving = [name for name in unique if record and data.get(name) and getattr(record, name) != data[name]]
-        if moving:
-            for name in moving:
+        record = free.get(data["position"])
+        if record is not None and of_row(record) == of_data(data):
+            pairs[data["position"]] = free.pop(data["position"])
+    elsewhere = {}
+    for position, record in free.items():
+        elsewhere.setdefault(of_row(record), []).append(position)
+    for data in rows:
+        if data["position"] not in pairs:
+            for position in elsewhere.get(of_data(data), []):
+                if position in free:
+                    pairs[data["position"]] = free.pop(position)
+                    break
+    for data in rows:
+        if data["position"] not in pairs and data["position"] in free:
+            pairs[data["position"]] = free.pop(data["position"])
+    return pairs, free
+
+
+def _sync(meeting, model, existing, rows, unique=()):
+    """Make the meeting's rows of `model` the given ones. A given row continues the held row it
+    is about (see `_match`), which keeps its id and every field the row does not give (its own
+    source, its unofficial flag, a curator's note); a row about nothing held is created; a held
+    row no given row continues is deleted. `unique`: fields unique within the meeting."""
+    pairs, gone = _match(model, existing, rows)
+    for record in gone.values():
+        record.delete()
+    final = {name: [data[name] if name in data else getattr(pairs[data["position"]], name, None)
+                    if data["position"] in pairs else data.get(name) for data in rows] for name in unique}
+    for name, values in final.items():
+        taken = [value.pk for value in values if value is not None]
+        repeated = sorted({pk for pk in taken if taken.count(pk) > 1})
+        if repeated:
+            raise ValidationError({"attendees": [f"{name} {', '.join(map(str, repeated))} attends more than once"]})
+    # rows changing places, or handing over a unique value, step aside first
+    stepping = [(data, pairs[data["position"]]) for data in rows if data["position"] in pairs and (
+        pairs[data["position"]].position != data["position"]
+        or any(name in data and getattr(pairs[data["position"]], name) != data[name] for name in unique))]
+    for number, (data, record) in enumerate(stepping):
+        record.position = SPARE_POSITION - number
+        for name in unique:
+            if name in data and getattr(record, name) != data[name]:
                 setattr(record, name, None)
-            record.save(update_fields=moving)
+        record.save(update_fields=["position", *(name for name in unique if name in data)])
     links, created = {}, []  # the new rows and their many-to-many links, written together at the end
     for data in rows:
         data = dict(data)
         relations = {name: list(dict.fromkeys(data.pop(name))) for name in RELATIONS if name in data}
-        record = existing.pop(data["position"], None)
+        record = pairs.get(data["position"])
         if record is None:
             data["source"] = data.get("source") or meeting.source
             record = model(meeting=meeting, **data)
@@ -109,7 +153,7 @@ def save_meeting(*, meeting=None, fields, attendances=None, outcomes=None):
         held_attendances = {row.position: row for row in meeting.attendances.select_related("person", "post")}
     if meeting is not None and outcomes is not None:
         held_outcomes = {row.position: row for row in meeting.outcomes.prefetch_related(*RELATIONS)}
-    kept = frozenset((o.position, o.voice, o.text_ja) for o in held_outcomes.values())
+    kept = frozenset((o.voice, o.text_ja) for o in held_outcomes.values())
     present = attendances if attendances is not None else [
         {"position": a.position, "side": a.side, "person": a.person, "post": a.post, "label_ja": a.label_ja}
         for a in held_attendances.values()]
@@ -143,7 +187,12 @@ def restore_meeting(meeting_id):
     with reindex_once():
         meeting = restore(deleted)
         for model in (Attendance, Outcome):
-            for version in last_versions(model, meeting_id=meeting_id):
-                if version.history_type == "-" and window[0] <= version.history_date <= window[1]:
+            taken = set(model.objects.filter(meeting=meeting).values_list("position", flat=True))
+            versions = sorted((version for version in last_versions(model, meeting_id=meeting_id)
+                               if version.history_type == "-" and window[0] <= version.history_date <= window[1]),
+                              key=lambda version: version.history_date, reverse=True)
+            for version in versions:
+                if version.position not in taken:  # one row per position: the last deleted
                     restore(version)
+                    taken.add(version.position)
     return meeting

@@ -223,3 +223,35 @@ def test_a_record_not_read_from_the_database_reindexes_all_it_may_touch(reindexe
     assert sorted(kind for kind, _ in reindexed) == ["meeting", "outcome"]
     assert "2023-01-11-scc" in {item.meeting.slug for item in search(
         kind="outcome", filters={"date_after": "2023-01-11", "date_before": "2023-01-11"})[:100]}
+
+
+def test_an_item_inserted_at_the_top_leaves_every_other_item_its_id_note_and_topics(client, django_user_model):
+    slug = "2022-11-13-summit"  # item 4 carries a curator's note
+    before = {o.text_ja: (o.pk, o.curator_note_ja, sorted(t.slug for t in o.topics.all()))
+              for o in Outcome.objects.filter(meeting__slug=slug)}
+    meeting = as_written(slug)
+    for row in meeting["outcomes"]:
+        row["position"] += 1
+        row.pop("curator_note_ja"), row.pop("curator_note_en"), row.pop("topics")  # sent without them
+    meeting["outcomes"].insert(0, {"position": 1, "voice": "joint", "text_ja": "両首脳は、新たな項目で一致。",
+                                   "text_en": "The leaders agreed on a new item."})
+    response = post(client, curator(django_user_model, "change_meeting"), meeting, "put", f"/api/v1/meetings/{slug}/")
+    assert response.status_code == 200, response.json()
+    after = {o.text_ja: (o.pk, o.curator_note_ja, sorted(t.slug for t in o.topics.all()))
+             for o in Outcome.objects.filter(meeting__slug=slug)}
+    assert {text: after[text] for text in before} == before  # each item moved down, with all it had
+    assert after["両首脳は、新たな項目で一致。"][1:] == ("", [])
+
+
+@pytest.mark.parametrize("change", ["same person twice", "person handed to a new row"])
+def test_a_person_at_two_attendances_is_a_400_whatever_the_order(client, django_user_model, change):
+    meeting = as_written("2023-01-12-defense-ministers")
+    hamada = meeting["attendees"][0]
+    if change == "same person twice":
+        meeting["attendees"].append({**hamada, "position": 3, "label_ja": "浜田大臣"})
+    else:  # the row that had him keeps him (no person given), a new row names him too
+        meeting["attendees"] = [{**hamada, "position": 3, "label_ja": "浜田大臣"},
+                                {k: v for k, v in hamada.items() if k != "person"}]
+    response = post(client, curator(django_user_model, "change_meeting"), meeting, "put",
+                    "/api/v1/meetings/2023-01-12-defense-ministers/")
+    assert response.status_code == 400 and "attends more than once" in str(response.json()["errors"])
