@@ -1,5 +1,7 @@
 """Every version of every curated record: who changed it, when, what and why (django-simple-history)."""
 
+from dataclasses import dataclass
+
 from simple_history.models import HistoricalRecords
 
 
@@ -9,6 +11,16 @@ class CuratedHistory(HistoricalRecords):
 
     def get_m2m_fields_from_model(self, model):
         return list(model._meta.many_to_many)
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        if kwargs.get("raw"):
+            instance._loaded_raw = True  # a fixture being loaded: its links follow, as part of the load
+        return super().post_save(instance, created, using=using, **kwargs)
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        if getattr(instance, "_loaded_raw", False):
+            return  # loaddata setting a loaded record's links is not a change
+        return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
 
     def pre_delete(self, instance, **kwargs):
         # A delete removes the links before the record: read them while they are there.
@@ -79,3 +91,64 @@ def last_versions(model, **filters):
     for version in model.history.filter(**filters).order_by("history_date", "history_id"):
         newest[version.id] = version
     return list(newest.values())
+
+
+@dataclass(frozen=True)
+class Change:
+    """One version of a record as a page lists it."""
+
+    when: object  # datetime
+    record: str  # "meeting", "item", "attendee"
+    position: int | None
+    kind: str  # "+" created, "~" changed, "-" deleted
+    fields: tuple  # the fields this version changed
+    reason: str
+    compared: bool  # whether there was a version before it to compare with
+
+
+def changes(groups, limit=20):
+    """The newest `limit` changes of the records in `groups` — (label, versions queryset) pairs —
+    each with the fields it changed against the version before it (the version loaded from the
+    fixtures is the base, not a change). One query per group."""
+    found = []
+    for label, versions in groups:
+        before = {}
+        for version in versions.order_by("history_date", "history_id"):
+            names = [field.attname for field in version.instance_type._meta.concrete_fields if field.attname != "id"]
+            previous = before.get(version.id)
+            changed = () if previous is None else tuple(
+                name.removesuffix("_id") for name in names if getattr(previous, name) != getattr(version, name))
+            before[version.id] = version
+            if version.history_change_reason == LOADED:
+                continue  # the record as the source gave it: the base later changes are told against
+            found.append(Change(version.history_date, label, getattr(version, "position", None), version.history_type,
+                                changed, version.history_change_reason or "", previous is not None))
+    return sorted(found, key=lambda change: change.when, reverse=True)[:limit]
+
+
+LOADED = "loaded from the curated fixtures"
+
+
+def record_loaded(models):
+    """A first version ("+") for every record of `models` that has none, links included: what
+    `loaddata` wrote, so that later versions show what they changed. Returns how many."""
+    count = 0
+    for model in models:
+        missing = list(model._default_manager.exclude(pk__in=model.history.values("id")))
+        if not missing:
+            continue
+        links = [link for field in model._meta.many_to_many for link in field.remote_field.through.objects.filter(
+            **{f"{field.m2m_field_name()}__in": [record.pk for record in missing]})]
+        for record in missing:
+            record._change_reason = LOADED
+        record_created(model, missing, links)
+        count += len(missing)
+    return count
+
+
+def versioned_models(app_labels=("alliance", "guidelines", "meetings")):
+    """The models whose records keep versions."""
+    from django.apps import apps
+
+    return [model for label in app_labels for model in apps.get_app_config(label).get_models()
+            if not is_historical(model) and hasattr(model._meta, "simple_history_manager_attribute")]

@@ -6,10 +6,11 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from alliance.history import changes
 from alliance.views import record_or_redirect
 from meetings import citations
 from meetings.filters import MeetingFilter
-from meetings.models import Meeting
+from meetings.models import Attendance, Meeting, Outcome
 from meetings.presentation import each_part_alone, facet_panels, hits, kind_chart, link
 
 PER_PAGE = 20
@@ -89,6 +90,9 @@ def meeting_detail(request, slug):
         "citation": citations.citation_text(meeting, url=url, accessed=datetime.date.today(), language=language),
         "meta_tags": citations.meta_tags(meeting, url=url, language=language),
         "json_ld": citations.json_ld_script(citations.json_ld(meeting, url=url, language=language)),
+        "changes": changes([("meeting", Meeting.history.filter(id=meeting.pk)),
+                            ("attendee", Attendance.history.filter(meeting_id=meeting.pk)),
+                            ("item", Outcome.history.filter(meeting_id=meeting.pk))]),
     }
     return render(request, "meetings/meeting_detail.html", context)
 

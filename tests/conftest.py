@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from alliance.curated import FIXTURES
+from alliance.history import record_loaded, versioned_models
 
 
 @pytest.fixture(scope="session")
@@ -12,6 +13,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the curated data; each test rolls its own changes back."""
     with django_db_blocker.unblock():
         call_command("loaddata", *FIXTURES, verbosity=0)
+        record_loaded(versioned_models())  # as load_curated does: every record's first version
 
 
 @pytest.fixture(autouse=True)

@@ -43,7 +43,7 @@ def test_an_earlier_version_can_be_restored():
     earlier = topic.history.get(name_en="outer space")
     earlier.instance.save()
     assert Topic.objects.get(pk=topic.pk).name_en == "outer space"
-    assert topic.history.count() == 3  # the restore is a version too
+    assert topic.history.count() == 4  # as loaded, two changes, and the restore, which is a version too
 
 
 def test_a_deleted_meeting_comes_back_with_its_attendees_and_items_under_their_ids():
@@ -144,3 +144,18 @@ def test_a_curator_restores_a_deleted_meeting_by_its_slug(capsys):
     assert Meeting.objects.get(slug="2023-01-13-summit").outcomes.count() == items
     with pytest.raises(CommandError, match="No deleted meeting has the slug"):
         call_command("restore_meeting", "2023-01-13-summit")
+
+
+def test_a_meeting_page_lists_its_changes_with_what_changed_and_why(client):
+    meeting = Meeting.objects.get(slug="2022-06-27-summit")
+    untouched = client.get("/en/meetings/2022-06-27-summit/").content.decode()
+    assert "No change since the record was taken from the source." in untouched
+    meeting.title_en = "Japan–U.S. Summit Meeting (Elmau)"
+    meeting._change_reason = "the place in the title"
+    meeting.save()
+    meeting.outcomes.get(position=3).delete()
+    html = client.get("/en/meetings/2022-06-27-summit/").content.decode()
+    changes = html[html.index('id="changes-title"'):html.index('id="cite-title"')]
+    assert "title_en" in changes and "the place in the title" in changes
+    assert "item 3" in changes and "deleted" in changes
+    assert "curator" not in changes  # who made a change is for the admin, not the public page

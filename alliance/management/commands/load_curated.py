@@ -9,7 +9,7 @@ and kept. `--force` resets every record the fixtures define to the fixtures' ver
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from alliance import curated
+from alliance import curated, history
 from alliance.models import Publication
 
 CURATED_PUBLICATION = "defense-of-japan-2023"
@@ -30,8 +30,10 @@ class Command(BaseCommand):
         if force or not Publication.objects.filter(slug=CURATED_PUBLICATION).exists():
             call_command("loaddata", *curated.FIXTURES, verbosity=verbosity)
             curated.record_baselines()
+            history.record_loaded(history.versioned_models())  # every record's first version
             return
         report = curated.update()
+        history.record_loaded(history.versioned_models())  # records loaded before versions were kept
         if verbosity:
             if not (report.created or report.updated or report.kept or report.not_restored):
                 self.stdout.write("Curated data up to date; nothing to change.")
