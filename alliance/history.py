@@ -121,6 +121,8 @@ def changes(groups, limit=20):
             before[version.id] = version
             if version.history_change_reason == LOADED:
                 continue  # the record as the source gave it: the base later changes are told against
+            if previous is not None and not changed and not version.instance_type._meta.many_to_many:
+                continue  # saved as it was: nothing to tell
             found.append(Change(version.history_date, label, getattr(version, "position", None), version.history_type,
                                 changed, version.history_change_reason or "", previous is not None))
     return sorted(found, key=lambda change: change.when, reverse=True)[:limit]

@@ -163,10 +163,12 @@ def save_meeting(*, meeting=None, fields, attendances=None, outcomes=None):
         if meeting is None:
             meeting = Meeting(**fields)
         else:
+            fields = {name: value for name, value in fields.items() if getattr(meeting, name) != value}
             for name, value in fields.items():
                 setattr(meeting, name, value)
-        meeting.full_clean()
-        meeting.save()
+        if meeting._state.adding or fields:  # a write of its rows alone leaves the meeting's row as it is
+            meeting.full_clean()
+            meeting.save()
         if attendances is not None:
             _sync(meeting, Attendance, held_attendances, attendances, unique=("person",))
         if outcomes is not None:
