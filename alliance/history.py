@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+
 from simple_history.models import HistoricalRecords
 
 
@@ -66,8 +68,6 @@ def restore(version):
     """Bring a record back as `version` holds it (its fields and its many-to-many links), under its
     own id: a deleted record is recreated, an existing one reverted. Saved normally, so the
     restore is itself a version, and the search index follows."""
-    from django.core.exceptions import ValidationError
-
     record = version.instance
     for field in record._meta.concrete_fields:  # what it pointed to may be gone since
         if field.is_relation and getattr(record, field.attname) is not None and not \
