@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-
 from simple_history.models import HistoricalRecords
 
 
