@@ -100,10 +100,10 @@ class CuratedAdmin(SimpleHistoryAdmin):
             return found, duplicates
         from alliance.search.service import search
 
-        ids = search(query=search_term, kind=self.search_kind).ids()
+        ids = search(query=search_term, kind=self.search_kind, drafts=True).ids()
         return queryset.filter(pk__in=ids) | found, duplicates
 
-    def state(self, request, record):
+    def shown_state(self, request, record):
         """The record as its change page shows it: its fields and its inline rows'."""
         inlines = [(inline.model, inline.get_formset(request, record).fk.name)
                    for inline in self.get_inline_instances(request, record)]
@@ -113,4 +113,4 @@ class CuratedAdmin(SimpleHistoryAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         if obj is None:
             return form
-        return type(form.__name__, (form,), {"current_state": staticmethod(lambda: self.state(request, obj))})
+        return type(form.__name__, (form,), {"current_state": staticmethod(lambda: self.shown_state(request, obj))})

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from alliance.api import BodySerializer, PersonSerializer
 from alliance.search.highlight import highlight
 from alliance.site_search import search_everything
+from meetings.models import sees_drafts
 from guidelines.api import ProvisionSerializer
 from meetings.api import MeetingSerializer, OutcomeSerializer
 
@@ -85,7 +86,8 @@ class SearchView(APIView):
             raise ValidationError(form.errors)
         size = form.cleaned_data["page_size"] or 5
         data = {"query": form.cleaned_data["q"], "messages": []}
-        for kind, results in search_everything(query=form.cleaned_data["q"], kinds=form.cleaned_data["type"] or KINDS).items():
+        for kind, results in search_everything(query=form.cleaned_data["q"], kinds=form.cleaned_data["type"] or KINDS,
+                                                  drafts=sees_drafts(request.user)).items():
             data["messages"] = [str(message) for message in results.messages]
             hits = SERIALIZERS[kind](results[:size], many=True, context={"request": request, "query": results.query}).data
             data[KINDS[kind]] = {"count": results.count(), "results": hits}

@@ -1,11 +1,15 @@
-"""Last-Modified for the API, the calendar and the feed, from the data version; the language of a request."""
+"""Last-Modified for the API, the calendar and the feed, from the data version; the language of a
+request; curators' responses kept out of shared caches."""
 
+from django.conf import settings
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.http import JsonResponse
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 
 from alliance.search.models import DataVersion
+from meetings.models import sees_drafts
 
 
 class LastModifiedMiddleware:
@@ -56,4 +60,18 @@ class JsonNotFoundMiddleware:
         if (response.status_code == 404 and request.path.startswith("/api/")
                 and response.get("Content-Type", "").startswith("text/html")):
             return JsonResponse({"detail": "Not found."}, status=404)
+        return response
+
+
+class PrivateForCuratorsMiddleware:
+    """A response a curator gets may show drafts: no shared cache may keep it for anyone else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES or "Authorization" in request.headers
+        if signed_in and sees_drafts(getattr(request, "user", None)):
+            patch_cache_control(response, private=True)
         return response

@@ -31,7 +31,8 @@ def kinds_taking(filters, kinds=KINDS):
     return [kind for kind in kinds if names <= set(REGISTRY[kind].facets) | set(DATE_FILTERS)]
 
 
-def search_everything(*, query="", kinds=KINDS, filters=None):
-    """{kind: SearchResults} for each of `kinds` that takes every filter, in the order of `kinds`."""
-    return {kind: search(query=query, kind=kind, filters=filters, queryset=display_queryset(kind))
+def search_everything(*, query="", kinds=KINDS, filters=None, drafts=False):
+    """{kind: SearchResults} for each of `kinds` that takes every filter, in the order of `kinds`;
+    `drafts`: whether draft meetings and their items are found too (for curators)."""
+    return {kind: search(query=query, kind=kind, filters=filters, queryset=display_queryset(kind), drafts=drafts)
             for kind in kinds_taking(filters, kinds)}

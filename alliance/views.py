@@ -2,7 +2,7 @@
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -18,7 +18,7 @@ from alliance.search.models import DataVersion
 from alliance.search.service import search
 from alliance.site_search import KINDS, search_everything
 from guidelines.models import Edition, Provision
-from meetings.models import Attendance, Meeting, Outcome
+from meetings.models import Attendance, Meeting, Outcome, sees_drafts
 from meetings.presentation import kind_chart
 
 PER_PAGE = 20
@@ -55,8 +55,8 @@ def _summary():
     return {
         "counts": {
             "meetings": facets.total,
-            "outcomes": Outcome.objects.count(),
-            "attendances": Attendance.objects.count(),
+            "outcomes": Outcome.objects.published().count(),
+            "attendances": Attendance.objects.published().count(),
             "people": Person.objects.count(),
             "bodies": ConsultationBody.objects.count(),
             "editions": Edition.objects.count(),
@@ -74,7 +74,7 @@ def home(request):
         "counts": summary["counts"],
         "chart": kind_chart(summary["per_year"], chart_id="home-chart"),
         "chart_estimated": summary["estimated"],
-        "recent_meetings": Meeting.objects.select_related("place", "body")[:5],
+        "recent_meetings": Meeting.objects.visible_to(request.user).select_related("place", "body")[:5],
         "bodies": ConsultationBody.objects.all(),
         "editions": Edition.objects.all(),
     }
@@ -95,7 +95,8 @@ def site_search(request):
         params.pop("type")
         return redirect(f"{reverse('meetings:list')}?{params.urlencode()}")
     groups = []
-    for group_kind, results in search_everything(query=query, kinds=[kind] if kind else KINDS, filters=filters).items():
+    for group_kind, results in search_everything(query=query, kinds=[kind] if kind else KINDS, filters=filters,
+                                                         drafts=sees_drafts(request.user)).items():
         if kind:
             page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
             groups.append({"kind": group_kind, "results": results, "hits": page.object_list, "page": page})
@@ -108,7 +109,8 @@ def site_search(request):
 
 
 def body_list(request):
-    bodies = ConsultationBody.objects.select_related("parent").annotate(meeting_count=Count("meetings"))
+    bodies = ConsultationBody.objects.select_related("parent").annotate(
+        meeting_count=Count("meetings", filter=Q(meetings__state=Meeting.State.PUBLISHED)))
     return render(request, "alliance/body_list.html", {"bodies": bodies})
 
 
@@ -119,7 +121,7 @@ def body_detail(request, abbreviation):
         return moved
     if body.abbreviation != abbreviation:  # /bodies/scc/ → /bodies/SCC/
         return redirect(body, permanent=True)
-    meetings = body.meetings.select_related("place").order_by("-date", "slug")
+    meetings = body.meetings.visible_to(request.user).select_related("place").order_by("-date", "slug")
     sides = [(side, [p for p in body.participants.all() if p.side == side]) for side in ("japan", "us")]
     context = {"body": body, "sides": sides, "meetings": meetings[:LATEST], "meeting_count": meetings.count(),
                "notes": body.notes.all(), "abbreviation_suffix": f" ({body.abbreviation})"}
@@ -127,7 +129,8 @@ def body_detail(request, abbreviation):
 
 
 def person_list(request):
-    people = Person.objects.with_tenures().annotate(meeting_count=Count("attendances")).order_by("country", "name_kana")
+    people = Person.objects.with_tenures().annotate(
+        meeting_count=Count("attendances", filter=Q(attendances__meeting__state=Meeting.State.PUBLISHED))).order_by("country", "name_kana")
     return render(request, "alliance/person_list.html", {"people": people})
 
 
@@ -135,7 +138,7 @@ def person_detail(request, slug):
     person, moved = record_or_redirect(Person.objects.with_tenures(), Person, slug, slug=slug)
     if moved:
         return moved
-    attended = Attendance.objects.filter(person=person).select_related(
+    attended = Attendance.objects.visible_to(request.user).filter(person=person).select_related(
         "meeting__body", "meeting__place", "post").order_by("-meeting__date", "meeting__slug")
     context = {"person": person, "attended": attended[:LATEST], "meeting_count": attended.count()}
     return render(request, "alliance/person_detail.html", context)
@@ -144,7 +147,7 @@ def person_detail(request, slug):
 def _topic_counts():
     through_outcomes, through_provisions = Outcome.topics.through, Provision.topics.through
     return {
-        "outcomes": dict(through_outcomes.objects.values_list("topic_id").annotate(n=Count("*")).values_list("topic_id", "n")),
+        "outcomes": dict(through_outcomes.objects.filter(outcome__meeting__state=Meeting.State.PUBLISHED).values_list("topic_id").annotate(n=Count("*")).values_list("topic_id", "n")),
         "provisions": dict(through_provisions.objects.values_list("topic_id").annotate(n=Count("*")).values_list("topic_id", "n")),
     }
 
@@ -162,11 +165,11 @@ def topic_detail(request, slug):
     topic, moved = record_or_redirect(Topic.objects.select_related("source__publication"), Topic, slug, slug=slug)
     if moved:
         return moved
-    outcomes = (Outcome.objects.filter(topics=topic).select_related("meeting")
+    outcomes = (Outcome.objects.visible_to(request.user).filter(topics=topic).select_related("meeting")
                 .order_by("meeting__date", "meeting__slug", "position"))
     page = Paginator(outcomes, PER_PAGE * 2).get_page(request.GET.get("page"))
     provisions = topic.provisions.select_related("edition").order_by("-edition__year", "path")
-    facets = search(kind="outcome", filters={"topic": topic.slug}).facets()
+    facets = search(kind="outcome", filters={"topic": topic.slug}, drafts=sees_drafts(request.user)).facets()
     per_year = facets.years
     chart = year_chart(
         counts={year: {"items": count} for year, count in per_year.items()},

@@ -29,7 +29,7 @@ class Chapter:
 
 def edition_detail(request, year):
     edition = get_object_or_404(Edition.objects.select_related("source__publication", "date_source__publication"), year=year)
-    acting = Outcome.objects.select_related("meeting").order_by("meeting__date", "meeting__slug", "position")
+    acting = Outcome.objects.visible_to(request.user).select_related("meeting").order_by("meeting__date", "meeting__slug", "position")
     provisions = list(edition.provisions.select_related("source").prefetch_related(
         "topics", Prefetch("outcomes", acting),
         Prefetch("operation_roles", OperationRole.objects.order_by("position")),

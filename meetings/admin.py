@@ -1,17 +1,89 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
-from alliance.admin_base import CuratedAdmin
+from alliance.admin_base import CuratedAdmin, VersionedModelForm
 from meetings.models import Attendance, Meeting, Outcome
+from meetings.services import RELATIONS, save_meeting, validate_meeting
+
+ROWS_KEY = {Attendance: "attendees", Outcome: "outcomes"}  # save_meeting's names for a meeting's rows
+
+
+class MeetingRowsFormSet(BaseInlineFormSet):
+    """A meeting's attendees or outcome items on its change form, judged together with the other
+    inline by the write path's rules (`validate_meeting`), so that the admin refuses what the API
+    refuses, in the same words; and saved with the meeting by `save_meeting` (MeetingAdmin)."""
+
+    siblings = ()  # the change form's other row formsets (MeetingAdmin sets them)
+
+    def rows(self):
+        """The rows the meeting will have, as `save_meeting` takes them (an empty extra form and
+        a row marked for deletion are not rows)."""
+        rows = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or self._should_delete_form(form):
+                continue
+            row = {name: value for name, value in data.items() if name not in ("id", "DELETE", self.fk.name)}
+            for name in RELATIONS:
+                if name in row:
+                    row[name] = list(row[name])
+            rows.append(row)
+        return rows
+
+    def clean(self):
+        super().clean()
+        shared = self.instance.__dict__.setdefault("_rows_judged", set())
+        if shared:
+            return  # a sibling judged the rows of both
+        shared.add(self.model)
+        formsets = [self, *self.siblings]
+        if self.instance.date is None or not all([formset.is_valid() for formset in self.siblings]) or any(
+                form.errors for form in self.forms):
+            return  # each row's own errors first (and the meeting's date, on the main form)
+        held = Meeting.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        try:
+            validate_meeting(meeting=held, fields={"date": self.instance.date},
+                             **{ROWS_KEY[formset.model]: formset.rows() for formset in formsets})
+        except ValidationError as error:
+            messages = error.message_dict
+            for formset in self.siblings:
+                formset._non_form_errors.extend(messages.get(ROWS_KEY[formset.model], []))
+            if ROWS_KEY[self.model] in messages:
+                raise ValidationError(messages[ROWS_KEY[self.model]]) from None
+
+
+class MeetingRowForm(VersionedModelForm):
+    """An attendee or an outcome item on its own change page: judged with the meeting's other rows
+    by the write path's rules, as on the meeting's page and in the API."""
+
+    def clean(self):
+        cleaned = super().clean()
+        meeting = cleaned.get("meeting")
+        if meeting is None or self.errors:
+            return cleaned
+        model = self._meta.model
+        names = [field.name for field in model._meta.concrete_fields if field.editable and field.name not in ("id", "meeting")]
+        others = model.objects.filter(meeting=meeting).exclude(pk=self.instance.pk)
+        rows = [{name: getattr(row, name) for name in names} for row in others]
+        rows.append({name: cleaned.get(name, getattr(self.instance, name, None)) for name in names})
+        try:
+            validate_meeting(meeting=meeting, fields={}, **{ROWS_KEY[model]: rows})
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+        return cleaned
 
 
 class AttendanceInline(admin.TabularInline):
     model = Attendance
+    formset = MeetingRowsFormSet
     extra = 0
     autocomplete_fields = ["person", "post", "source"]
 
 
 class OutcomeInline(admin.StackedInline):
     model = Outcome
+    formset = MeetingRowsFormSet
     extra = 0
     autocomplete_fields = ["topics", "provisions", "source"]
 
@@ -19,22 +91,71 @@ class OutcomeInline(admin.StackedInline):
 @admin.register(Meeting)
 class MeetingAdmin(CuratedAdmin):
     search_kind = "meeting"
-    list_display = ["when", "title_ja", "title_en", "kind", "status", "place", "body"]
-    list_filter = ["kind", "body", "status"]
+    list_display = ["when", "title_ja", "title_en", "kind", "status", "state", "place", "body"]
+    list_filter = ["state", "kind", "body", "status"]
     list_select_related = ["place", "body"]
     search_fields = ["slug", "title_ja", "title_en", "printed_ja"]
     date_hierarchy = "date"
     autocomplete_fields = ["body", "place", "source"]
     inlines = [AttendanceInline, OutcomeInline]
+    actions = ["publish", "make_draft"]
 
     @admin.display(description="date", ordering="date")
     def when(self, meeting):
         """The date at the precision the source gives: 2023-04, not 2023-04-01."""
         return meeting.date_display
 
+    def get_changeform_initial_data(self, request):
+        # a new meeting starts as a draft: nobody but curators sees it until it is published
+        return {"state": Meeting.State.DRAFT, **super().get_changeform_initial_data(request)}
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inlines = super()._create_formsets(request, obj, change)
+        rows = [formset for formset in formsets if isinstance(formset, MeetingRowsFormSet)]
+        for formset in rows:
+            formset.siblings = [other for other in rows if other is not formset]
+        return formsets, inlines
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its rows, through the write path, in save_related
+
+    def save_related(self, request, form, formsets, change):
+        """The meeting and its rows through `save_meeting`, as the API saves them: rows updated in
+        place (ids kept), one reindex, one history version per row written."""
+        meeting = form.instance
+        fields = {field.name: form.cleaned_data[field.name] for field in Meeting._meta.concrete_fields
+                  if field.name in form.cleaned_data}
+        rows = {ROWS_KEY[formset.model]: formset.rows() for formset in formsets if isinstance(formset, MeetingRowsFormSet)}
+        held = Meeting.objects.get(pk=meeting.pk) if change else None
+        saved = save_meeting(meeting=held, fields=fields, reason=form.cleaned_data.get("change_reason") or "", **rows)
+        meeting.pk = saved.pk
+        for formset in formsets:  # what the admin's log message names
+            forms = [form for form in formset.forms if getattr(form, "cleaned_data", None)]
+            formset.new_objects = [f.instance for f in forms if not f.instance.pk and not formset._should_delete_form(f)]
+            formset.changed_objects = [(f.instance, f.changed_data) for f in forms
+                                       if f.instance.pk and f.has_changed() and not formset._should_delete_form(f)]
+            formset.deleted_objects = [f.instance for f in forms if f.instance.pk and formset._should_delete_form(f)]
+
+    @admin.action(description="Publish the selected meetings", permissions=["change"])
+    def publish(self, request, queryset):
+        self._set_state(request, queryset, Meeting.State.PUBLISHED)
+
+    @admin.action(description="Return the selected meetings to draft", permissions=["change"])
+    def make_draft(self, request, queryset):
+        self._set_state(request, queryset, Meeting.State.DRAFT)
+
+    def _set_state(self, request, queryset, state):
+        """Each meeting through the write path, so that every change is a version in its history."""
+        changed = 0
+        for meeting in queryset.exclude(state=state):
+            save_meeting(meeting=meeting, fields={"state": state}, reason=f"{state} (admin action)")
+            changed += 1
+        self.message_user(request, f"{changed} meeting(s) now {state}.")
+
 
 @admin.register(Attendance)
 class AttendanceAdmin(CuratedAdmin):
+    form = MeetingRowForm
     list_display = ["meeting", "position", "label_ja", "person", "post", "side"]
     list_filter = ["side"]
     list_select_related = ["meeting", "person", "post"]
@@ -44,6 +165,7 @@ class AttendanceAdmin(CuratedAdmin):
 
 @admin.register(Outcome)
 class OutcomeAdmin(CuratedAdmin):
+    form = MeetingRowForm
     search_kind = "outcome"
     list_display = ["meeting", "position", "voice", "text_ja"]
     list_filter = ["voice", "topics"]

@@ -58,7 +58,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Meeting
-        fields = ["id", "slug", "date", "date_precision", "kind", "status", "body", "place", "title_ja", "title_en",
+        fields = ["id", "slug", "date", "date_precision", "kind", "status", "state", "body", "place", "title_ja", "title_en",
                   "title_composed", "printed_ja", "notes_ja", "notes_en", "attendees", "outcomes", "en_unofficial", "source", "url"]
 
     def get_url(self, meeting) -> str:
@@ -135,7 +135,7 @@ class MeetingWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Meeting
-        fields = ["slug", "date", "date_precision", "kind", "status", "body", "place", "title_ja", "title_en",
+        fields = ["slug", "date", "date_precision", "kind", "status", "state", "body", "place", "title_ja", "title_en",
                   "title_composed", "printed_ja", "notes_ja", "notes_en", "en_unofficial", "source", "attendees", "outcomes"]
 
     def _save(self, meeting, validated):
@@ -188,6 +188,9 @@ class MeetingViewSet(viewsets.ModelViewSet):
     filterset_class = MeetingFilter
     pagination_class = SearchPagination
     lookup_field = "slug"
+
+    def get_queryset(self):
+        return Meeting.objects.visible_to(self.request.user).with_details()
 
     def get_serializer_class(self):
         return MeetingWriteSerializer if self.action in ("create", "update", "partial_update") else MeetingSerializer

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from alliance import lookups
 from alliance.lookups import cleaner
 from alliance.search.service import search
-from meetings.models import Meeting, Outcome
+from meetings.models import Meeting, Outcome, sees_drafts
 
 ORDERINGS = {"relevance": "relevance", "-date": "newest", "date": "oldest", "newest": "newest", "oldest": "oldest"}
 
@@ -48,6 +48,8 @@ class MeetingFilter(django_filters.FilterSet):
     date_after = django_filters.DateFilter(method=unfiltered, help_text="On or after this date (YYYY-MM-DD). A meeting known only to its "
                                            "month matches any window that overlaps its month.")
     date_before = django_filters.DateFilter(method=unfiltered, help_text="On or before this date (YYYY-MM-DD).")
+    state = django_filters.ChoiceFilter(choices=Meeting.State.choices, method=unfiltered,
+                                        help_text="Curators only: draft or published meetings (everyone else sees the published ones).")
     ordering = django_filters.ChoiceFilter(choices=[(key, key) for key in ORDERINGS], method=unfiltered,
                                            help_text="relevance (default with q), -date (default without), date.")
 
@@ -63,8 +65,10 @@ class MeetingFilter(django_filters.FilterSet):
     def search_arguments(self):
         """The validated parameters as arguments of `alliance.search.service.search`."""
         data = self.form.cleaned_data
-        filters = {name: data.get(name) for name in ("kind", "body", "person", "topic", "place", "voice", "date_after", "date_before")}
+        filters = {name: data.get(name) for name in ("kind", "body", "person", "topic", "place", "voice", "date_after", "date_before",
+                                                     "state")}
         return {
+            "drafts": sees_drafts(getattr(self.request, "user", None)),
             "query": data.get("q") or "",
             "filters": {name: value for name, value in filters.items() if value},
             "sort": ORDERINGS.get(data.get("ordering") or ""),

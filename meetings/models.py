@@ -24,7 +24,19 @@ from alliance.models import (
 )
 
 
+def sees_drafts(user):
+    """Whether this user sees draft meetings (curators and superusers do; visitors never)."""
+    return bool(user and user.is_authenticated and user.is_active and user.has_perm("meetings.view_meeting"))
+
+
 class MeetingQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(state=Meeting.State.PUBLISHED)
+
+    def visible_to(self, user):
+        """The meetings this user may see: every one for a curator, the published ones for everyone else."""
+        return self if sees_drafts(user) else self.published()
+
     def with_details(self):
         """Meetings with body, place, source, attendees (people and posts) and outcome items (topics
         and provisions): everything a meeting's page, API record, feed entry and search hit show."""
@@ -52,11 +64,23 @@ class Meeting(KeepsFormerAddresses, NaturalKeyModel, Curated):
         HELD = "held", "held"
         PLANNED = "planned", "planned (as the source reports it)"
 
+    class State(models.TextChoices):
+        DRAFT = "draft", "draft"
+        PUBLISHED = "published", "published"
+
     slug = models.SlugField(max_length=120, unique=True, help_text="Stable permalink: date and kind.")
     date = models.DateField(db_index=True)
     date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
+    state = models.CharField(
+        max_length=10,
+        choices=State.choices,
+        default=State.PUBLISHED,
+        db_index=True,
+        help_text="A draft is seen only by curators: not in the pages, the API, feeds, exports or search counts "
+                  "of anyone else. Publishing it shows it everywhere.",
+    )
     body = models.ForeignKey(
         ConsultationBody, null=True, blank=True, on_delete=models.PROTECT, related_name="meetings"
     )
@@ -90,6 +114,10 @@ class Meeting(KeepsFormerAddresses, NaturalKeyModel, Curated):
         return format_date(self.date, self.date_precision)
 
     @property
+    def is_draft(self):
+        return self.state == self.State.DRAFT
+
+    @property
     def last_day(self):
         """The last day the meeting's date may stand for: the date itself, or the end of its month or year."""
         return last_day(self.date, self.date_precision)
@@ -109,10 +137,19 @@ class Meeting(KeepsFormerAddresses, NaturalKeyModel, Curated):
         return label
 
 
+class AttendanceQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(meeting__state=Meeting.State.PUBLISHED)
+
+    def visible_to(self, user):
+        return self if sees_drafts(user) else self.published()
+
+
 class Attendance(NaturalKeyModel, Curated):
     """One attendee: the name as printed, and the person and the post held on the meeting's date."""
 
     natural_key_fields = ("meeting__slug", "position")
+    objects = NaturalKeyManager.from_queryset(AttendanceQuerySet)()
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
     position = models.PositiveSmallIntegerField()
@@ -150,6 +187,12 @@ class Attendance(NaturalKeyModel, Curated):
 
 
 class OutcomeQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(meeting__state=Meeting.State.PUBLISHED)
+
+    def visible_to(self, user):
+        return self if sees_drafts(user) else self.published()
+
     def with_meeting(self):
         """Outcome items with their meeting (body, place), topics and provisions: a search hit."""
         from guidelines.models import Provision

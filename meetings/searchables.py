@@ -54,7 +54,8 @@ def meeting_documents(ids):
             for topic in outcome.topics.all():
                 about += topic.names
         facets = meeting_facets(meeting, meeting.attendances.all(), meeting.outcomes.all())
-        documents[meeting.pk] = Document(meeting.date, fields, facets, head=head, about=about, until=meeting.last_day)
+        documents[meeting.pk] = Document(meeting.date, fields, facets, head=head, about=about, until=meeting.last_day,
+                                         draft=meeting.is_draft)
     return documents
 
 
@@ -68,18 +69,19 @@ def outcome_documents(ids):
         about = [name for topic in outcome.topics.all() for name in topic.names]
         meeting = outcome.meeting
         documents[outcome.pk] = Document(meeting.date, [outcome.text_ja, outcome.text_en, outcome.text_printed], facets,
-                                         about=about, until=meeting.last_day)
+                                         about=about, until=meeting.last_day, draft=meeting.is_draft)
     return documents
 
 
-register("meeting", Meeting, meeting_documents, FACETS)
-register("outcome", Outcome, outcome_documents, FACETS)
+register("meeting", Meeting, meeting_documents, FACETS, drafts=True)
+register("outcome", Outcome, outcome_documents, FACETS, drafts=True)
 
 # What each document depends on: a meeting's document on all of it; its items' documents on the
-# meeting's date, kind, body and place (their facets and date window) and on who attended.
+# meeting's date, kind, body and place (their facets and date window), on its state (a draft's
+# items are drafts) and on who attended.
 follow(Meeting, lambda meeting: [("meeting", [meeting.pk])] if meeting.pk else [])
 follow(Meeting, lambda meeting: [("outcome", meeting.outcomes.values_list("pk", flat=True))] if meeting.pk else [],
-       fields=("date", "date_precision", "kind", "body", "place"))
+       fields=("date", "date_precision", "kind", "body", "place", "state"))
 follow(Attendance, lambda attendance: [("meeting", [attendance.meeting_id])])
 follow(Attendance, lambda attendance: [("outcome", Outcome.objects.filter(meeting=attendance.meeting_id)
                                         .values_list("pk", flat=True))], fields=("person", "meeting"))

@@ -81,13 +81,15 @@ def _match(model, existing, rows):
     return pairs, free
 
 
-def _sync(meeting, model, existing, rows, unique=()):
+def _sync(meeting, model, existing, rows, unique=(), reason=""):
     """Make the meeting's rows of `model` the given ones. A given row continues the held row it
     is about (see `_match`), which keeps its id and every field the row does not give (its own
     source, its unofficial flag, a curator's note); a row about nothing held is created; a held
     row no given row continues is deleted. `unique`: fields unique within the meeting."""
     pairs, gone = _match(model, existing, rows)
     for record in gone.values():
+        if reason:
+            record._change_reason = reason
         record.delete()
     final = {name: [data[name] if name in data else getattr(pairs[data["position"]], name, None)
                     if data["position"] in pairs else data.get(name) for data in rows] for name in unique}
@@ -114,6 +116,8 @@ def _sync(meeting, model, existing, rows, unique=()):
         if record is None:
             data["source"] = data.get("source") or meeting.source
             record = model(meeting=meeting, **data)
+            if reason:
+                record._change_reason = reason
             record.skip_history_when_saving = True  # its version is written once its links are
             record.save()  # which reindexes it, links included, at the end of the write
             del record.skip_history_when_saving
@@ -129,6 +133,8 @@ def _sync(meeting, model, existing, rows, unique=()):
         changed = [name for name, value in data.items() if getattr(record, name) != value]
         for name in changed:
             setattr(record, name, data[name])
+        if changed and reason:
+            record._change_reason = reason
         if changed:
             record.save(update_fields=changed)
         for name, values in relations.items():
@@ -137,15 +143,11 @@ def _sync(meeting, model, existing, rows, unique=()):
     written = [link for through, objects in links.items() for link in through.objects.bulk_create(objects)]
     record_created(model, created, written)
 
-@transaction.atomic
-def save_meeting(*, meeting=None, fields, attendances=None, outcomes=None):
-    """Create or update a meeting with its attendees and outcome items, all or nothing.
-
-    `attendances` and `outcomes` (None: leave them as they are) become the meeting's rows,
-    matched by position: a row whose position the meeting has is updated in place and keeps its
-    id and the fields not given; each outcome may carry `topics` and `provisions`. The search
-    index follows once, at the end. Raises ValidationError (by field) for what must not be saved.
-    """
+def validate_meeting(*, meeting=None, fields, attendances=None, outcomes=None):
+    """Refuse what `save_meeting` with these arguments must not save: a ValidationError keyed
+    "attendees" and "outcomes" (a position twice, a person twice, a post the person did not hold
+    on the meeting's date, a voice the voice rule does not give). The admin's forms ask it before
+    they save; `save_meeting` asks it itself. Returns the rows held now, by position."""
     date = fields.get("date") or (meeting.date if meeting else None)
     moved = meeting is not None and fields.get("date") not in (None, meeting.date)
     held_attendances, held_outcomes = {}, {}  # the rows as they are, read only where they are needed
@@ -159,6 +161,21 @@ def save_meeting(*, meeting=None, fields, attendances=None, outcomes=None):
         for a in held_attendances.values()]
     # attendees kept as they are are checked again only when the date moves under them
     _check(present if attendances is not None or moved else [], outcomes or [], date, kept, present)
+    return held_attendances, held_outcomes
+
+
+@transaction.atomic
+def save_meeting(*, meeting=None, fields, attendances=None, outcomes=None, reason=""):
+    """Create or update a meeting with its attendees and outcome items, all or nothing.
+
+    `attendances` and `outcomes` (None: leave them as they are) become the meeting's rows,
+    matched by position: a row whose position the meeting has is updated in place and keeps its
+    id and the fields not given; each outcome may carry `topics` and `provisions`. The search
+    index follows once, at the end. Raises ValidationError (by field) for what must not be saved
+    (`validate_meeting`). `reason`: why, kept in the history of the meeting and of the rows written.
+    """
+    held_attendances, held_outcomes = validate_meeting(meeting=meeting, fields=fields, attendances=attendances,
+                                                       outcomes=outcomes)
     with reindex_once():
         if meeting is None:
             meeting = Meeting(**fields)
@@ -166,13 +183,15 @@ def save_meeting(*, meeting=None, fields, attendances=None, outcomes=None):
             fields = {name: value for name, value in fields.items() if getattr(meeting, name) != value}
             for name, value in fields.items():
                 setattr(meeting, name, value)
+        if reason:
+            meeting._change_reason = reason
         if meeting._state.adding or fields:  # a write of its rows alone leaves the meeting's row as it is
             meeting.full_clean()
             meeting.save()
         if attendances is not None:
-            _sync(meeting, Attendance, held_attendances, attendances, unique=("person",))
+            _sync(meeting, Attendance, held_attendances, attendances, unique=("person",), reason=reason)
         if outcomes is not None:
-            _sync(meeting, Outcome, held_outcomes, outcomes)
+            _sync(meeting, Outcome, held_outcomes, outcomes, reason=reason)
     return meeting
 
 

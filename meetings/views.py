@@ -18,7 +18,7 @@ PER_PAGE = 20
 
 def meeting_list(request):
     """Search meetings: the API's filters and query language, facets with counts, a chart."""
-    filterset = MeetingFilter(request.GET, queryset=Meeting.objects.with_details())
+    filterset = MeetingFilter(request.GET, queryset=Meeting.objects.with_details(), request=request)
     if not filterset.is_valid():
         context = {"filterset": filterset, "kept": _kept(request.GET), "problems": _problems(filterset, request.GET)}
         return render(request, "meetings/meeting_list.html", context, status=400)
@@ -58,7 +58,7 @@ def _problems(filterset, params):
 
 def _kept(params):
     """The facet filters chosen, which the search form carries along as hidden fields."""
-    return [(name, params[name]) for name in ("kind", "body", "person", "topic", "place", "voice") if params.get(name)]
+    return [(name, params[name]) for name in ("kind", "body", "person", "topic", "place", "voice", "state") if params.get(name)]
 
 
 def _export_query(params):
@@ -68,18 +68,18 @@ def _export_query(params):
     return exported.urlencode()
 
 
-def _meeting(slug):
-    return record_or_redirect(Meeting.objects.with_details(), Meeting, slug, slug=slug)
+def _meeting(request, slug):
+    return record_or_redirect(Meeting.objects.visible_to(request.user).with_details(), Meeting, slug, slug=slug)
 
 
 def meeting_detail(request, slug):
-    meeting, moved = _meeting(slug)
+    meeting, moved = _meeting(request, slug)
     if moved:
         return moved
     url = request.build_absolute_uri(meeting.get_absolute_url())
     language = request.LANGUAGE_CODE
     outcomes = meeting.outcomes.all()
-    neighbours = Meeting.objects.only("slug", "date", "date_precision", "title_ja", "title_en")
+    neighbours = Meeting.objects.visible_to(request.user).only("slug", "date", "date_precision", "title_ja", "title_en")
     context = {
         "meeting": meeting,
         "outcomes_unofficial": bool(outcomes) and all(outcome.en_unofficial for outcome in outcomes),
@@ -105,7 +105,7 @@ CITATION_FORMATS = {
 
 def meeting_citation(request, slug, format):
     """The meeting's citation as a file: BibTeX (.bib), RIS (.ris) or CSL-JSON (.json)."""
-    meeting, moved = _meeting(slug)
+    meeting, moved = _meeting(request, slug)
     if moved:
         return moved
     url = request.build_absolute_uri(meeting.get_absolute_url())

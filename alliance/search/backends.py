@@ -50,6 +50,7 @@ class Match:
     after: datetime.date | None = None
     before: datetime.date | None = None
     sample: int | None = None  # only the records of the first `sample` sample groups
+    without: tuple = ()  # facet terms that must not be there (a draft's, for a public search)
 
 
 def year_start(date):
@@ -167,6 +168,11 @@ class PostgresBackend:
         if expression:
             where.append("e.document @@ %s::tsquery")
             params.append(expression)
+        if match.without:
+            # From the facets column, which is short and read anyway, not as a negation in the
+            # tsquery, which the GIN index cannot answer and which would read every document.
+            where.append("NOT (e.facets && %s::text[])")
+            params.append(list(match.without))
         dates, date_params = dates_overlap("e.", match)
         return " AND ".join(where + dates), params + date_params
 
@@ -302,8 +308,10 @@ class SQLiteBackend:
         if match.sample is not None:
             groups.append("(" + " OR ".join('"' + fts_token(sample_term(g)) + '"' for g in range(match.sample)) + ")")
         expression = " AND ".join(groups)
-        if expression and match.query.excluded:
-            expression = f"({expression}) NOT (" + " OR ".join(self._term(term) for term in match.query.excluded) + ")"
+        excluded = [self._term(term) for term in match.query.excluded]
+        excluded += ['"' + fts_token(term) + '"' for term in match.without]
+        if expression and excluded:
+            expression = f"({expression}) NOT (" + " OR ".join(excluded) + ")"
         return expression
 
     def _where(self, kind, match, expression=None):
@@ -313,8 +321,11 @@ class SQLiteBackend:
         expression = expression or self.expression(match)
         if not expression:
             dates, params = dates_overlap("", match)
-            where = " AND ".join([f"kind = '{kind}'", *dates])
-            return ENTRY_TABLE, "object_id", where, params, "sort_date {0}, object_id {0}"
+            where = [f"kind = '{kind}'", *dates]
+            if match.without:
+                where.append(f"NOT EXISTS (SELECT 1 FROM json_each(facets) WHERE value IN ({', '.join(['%s'] * len(match.without))}))")
+                params += list(match.without)
+            return ENTRY_TABLE, "object_id", " AND ".join(where), params, "sort_date {0}, object_id {0}"
         table = self.fts_table(kind)
         where, params = [f"{table} MATCH %s"], [expression]
         if match.after:

@@ -22,6 +22,7 @@ from alliance.search.analyzer import document_terms, facet, key_hash, name_term,
 from alliance.search.backends import sample_group, sample_term
 
 UNDATED = datetime.date(1, 1, 1)
+DRAFT = facet("state", "draft")  # the facet term of a draft's document; published ones carry none
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Document:
     head: list = field(default_factory=list)
     about: list = field(default_factory=list)
     until: datetime.date | None = None  # the last day `date` may stand for, when it is known to the month or year
+    draft: bool = False  # not published: found only by searches that ask for drafts (curators')
 
     @property
     def texts(self):
@@ -43,7 +45,8 @@ class Document:
         return [*self.head, *self.about, *self.fields]
 
     def facet_terms(self):
-        return list(dict.fromkeys(facet(name, value) for name, values in self.facets.items() for value in values))
+        terms = [facet(name, value) for name, values in self.facets.items() for value in values]
+        return list(dict.fromkeys([*terms, DRAFT] if self.draft else terms))
 
     def name_keys(self):
         """Its head fields (titles and names), each whole and hashed: the names a query may be exactly."""
@@ -63,13 +66,14 @@ class Searchable:
     model: type
     documents: Callable[[set], dict]  # ids → {id: Document} for the ids that still exist
     facets: tuple = ()  # the filters the kind's documents can answer
+    drafts: bool = False  # whether some of its documents may be drafts (Document.draft)
 
 
 REGISTRY: dict[str, Searchable] = {}
 
 
-def register(kind, model, documents, facets=()):
-    REGISTRY[kind] = Searchable(kind, model, documents, tuple(facets))
+def register(kind, model, documents, facets=(), drafts=False):
+    REGISTRY[kind] = Searchable(kind, model, documents, tuple(facets), drafts)
 
 
 def reindex(kind, ids):

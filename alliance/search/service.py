@@ -31,7 +31,7 @@ from django.db import connection
 
 from alliance.search import backends
 from alliance.search.analyzer import facet
-from alliance.search.index import REGISTRY, UNDATED
+from alliance.search.index import DRAFT, REGISTRY, UNDATED
 from alliance.search.query import Query, parse
 
 RANK_WINDOW = 500
@@ -42,10 +42,11 @@ MAX_SLICE = 10000  # a CSV export takes every row at once; pages ask for fewer
 SORTS = ("relevance", "newest", "oldest")
 AGE_DISCOUNT_PER_YEAR = 0.1
 DATE_FILTERS = ("date_after", "date_before")
+STATES = ("draft", "published")  # the `state` filter
 UNDATED_DAY = UNDATED.toordinal()
 
 
-def search(*, query="", kind="meeting", filters=None, sort=None, queryset=None):
+def search(*, query="", kind="meeting", filters=None, sort=None, queryset=None, drafts=False):
     """Records of `kind` that match `query` and `filters`, as a lazy `SearchResults`.
 
     `filters`: {name: value} among the kind's facets (for meetings: kind, body, place, person,
@@ -54,14 +55,16 @@ def search(*, query="", kind="meeting", filters=None, sort=None, queryset=None):
     not one, raises ValueError naming it: callers validate input before they get here.
     `sort`: relevance (the default when there are words), newest (the default without), oldest.
     `queryset`: how to load the records (the caller's select_related/prefetch_related).
+    `drafts`: whether drafts are found too (for curators); the `state` filter (draft, published)
+    then picks one or the other. Without it, a draft is not found, counted or faceted.
     """
     if kind not in REGISTRY:
         raise ValueError(f"unknown kind {kind!r}")
     parsed = query if isinstance(query, Query) else parse(query)
     filters = {name: value for name, value in (filters or {}).items() if value not in (None, "")}
-    match = _match_of(parsed, kind, filters)
+    match = _match_of(parsed, kind, filters, drafts)
     loader = queryset if queryset is not None else REGISTRY[kind].model._default_manager.all()
-    return SearchResults(match=match, kind=kind, filters=filters, sort=sort, queryset=loader)
+    return SearchResults(match=match, kind=kind, filters=filters, sort=sort, queryset=loader, drafts=drafts)
 
 
 class SearchResults:
@@ -69,8 +72,9 @@ class SearchResults:
 
     ordered = True  # for Django's Paginator: the order is the sort's
 
-    def __init__(self, *, match, kind, filters, sort, queryset):
+    def __init__(self, *, match, kind, filters, sort, queryset, drafts=False):
         self.match = match
+        self.drafts = drafts
         self.kind = kind
         self.filters = filters
         self.sort = sort if sort in SORTS else ("relevance" if not match.query.is_empty else "newest")
@@ -93,7 +97,8 @@ class SearchResults:
         return not (self.query.is_empty and self.query.raw.strip())
 
     def order_by(self, sort):
-        return SearchResults(match=self.match, kind=self.kind, filters=self.filters, sort=sort, queryset=self.queryset)
+        return SearchResults(match=self.match, kind=self.kind, filters=self.filters, sort=sort, queryset=self.queryset,
+                             drafts=self.drafts)
 
     def count(self):
         if self._count is None:
@@ -181,7 +186,7 @@ class SearchResults:
         parts = [("q", query.unparse(only=group), None) for group in query.groups]
         parts += [(name, value, None) for name, value in self.filters.items()]
         return [(name, value, search(query=value if name == "q" else "", kind=self.kind,
-                                     filters={} if name == "q" else {name: value}).count())
+                                     filters={} if name == "q" else {name: value}, drafts=self.drafts).count())
                 for name, value, _ in parts]
 
     def _cache_key(self, name):
@@ -191,7 +196,7 @@ class SearchResults:
         version = DataVersion.objects.filter(pk=1).values_list("changed_at", flat=True).first()
         backend = backends.for_connection(connection)
         match = self.match
-        what = repr((connection.vendor, self.kind, backend.expression(match), match.after, match.before))
+        what = repr((connection.vendor, self.kind, backend.expression(match), match.without, match.after, match.before))
         digest = hashlib.sha256(what.encode()).hexdigest()[:32]
         return f"search-{name}:{version.isoformat() if version else '-'}:{digest}"
 
@@ -255,11 +260,18 @@ def _run(question):
         return question(backend, cursor)
 
 
-def _match_of(parsed, kind, filters):
+def _match_of(parsed, kind, filters, drafts):
     allowed = REGISTRY[kind].facets
-    facets, dates = [], {}
+    facets, dates, without = [], {}, set() if drafts or not REGISTRY[kind].drafts else {DRAFT}
     for name, value in filters.items():
-        if name in DATE_FILTERS:
+        if name == "state":
+            if value not in STATES:
+                raise ValueError(f"state: {value!r} is not one of {', '.join(STATES)}")
+            if value == "draft":
+                facets.append(DRAFT)
+            else:
+                without.add(DRAFT)
+        elif name in DATE_FILTERS:
             if isinstance(value, str):
                 try:
                     value = datetime.date.fromisoformat(value)
@@ -269,5 +281,5 @@ def _match_of(parsed, kind, filters):
         elif name in allowed:
             facets.append(facet(name, value))
         else:
-            raise ValueError(f"unknown filter {name!r} for {kind}; the filters are {', '.join(allowed + DATE_FILTERS)}")
-    return backends.Match(parsed, tuple(facets), dates.get("date_after"), dates.get("date_before"))
+            raise ValueError(f"unknown filter {name!r} for {kind}; the filters are {', '.join(allowed + DATE_FILTERS + ('state',))}")
+    return backends.Match(parsed, tuple(facets), dates.get("date_after"), dates.get("date_before"), without=tuple(without))
