@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from alliance.admin_base import CuratedAdmin
+from alliance.admin_base import CuratedAdmin, CuratedInline
 from alliance.models import (
     Article,
     BodyNote,
@@ -32,9 +32,10 @@ class SourceAdmin(CuratedAdmin):
     list_filter = ["publication", "figure"]
     list_select_related = ["publication"]
     search_fields = ["slug", "figure", "locator_ja", "locator_en"]
+    autocomplete_fields = ["publication"]
 
 
-class TenureInline(admin.TabularInline):
+class TenureInline(CuratedInline, admin.TabularInline):
     model = Tenure
     extra = 0
     autocomplete_fields = ["post", "source"]
@@ -91,7 +92,7 @@ class PlaceAdmin(CuratedAdmin):
     autocomplete_fields = ["source"]
 
 
-class ArticleInline(admin.StackedInline):
+class ArticleInline(CuratedInline, admin.StackedInline):
     model = Article
     extra = 0
     autocomplete_fields = ["source"]
@@ -101,7 +102,7 @@ class ArticleInline(admin.StackedInline):
 class LegalInstrumentAdmin(CuratedAdmin):
     list_display = ["short_name_ja", "short_name_en", "signed_on"]
     search_fields = ["name_ja", "name_en", "short_name_ja", "short_name_en", "abbreviation"]
-    autocomplete_fields = ["source"]
+    autocomplete_fields = ["source", "date_source"]
     inlines = [ArticleInline]
 
 
@@ -113,13 +114,13 @@ class ArticleAdmin(CuratedAdmin):
     autocomplete_fields = ["instrument", "source"]
 
 
-class BodyParticipantInline(admin.TabularInline):
+class BodyParticipantInline(CuratedInline, admin.TabularInline):
     model = BodyParticipant
     extra = 0
     autocomplete_fields = ["post", "organization", "source"]
 
 
-class BodyNoteInline(admin.TabularInline):
+class BodyNoteInline(CuratedInline, admin.TabularInline):
     model = BodyNote
     extra = 0
     autocomplete_fields = ["source"]

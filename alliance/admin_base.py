@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import router, transaction
@@ -55,7 +56,85 @@ class VersionedModelForm(forms.ModelForm):
         return cleaned
 
 
-class CuratedAdmin(SimpleHistoryAdmin):
+class KnownChoices:
+    """An autocomplete widget that shows its selected records from `known` ({value: record},
+    loaded for every widget of the page at once by `BatchedChoices`), not one query per widget:
+    a meeting's page has three or four of them on each of its rows."""
+
+    known = None
+
+    def _to_field(self):
+        opts = self.field.remote_field.model._meta
+        return opts.get_field(getattr(self.field.remote_field, "field_name", opts.pk.attname)).attname
+
+    def optgroups(self, name, value, attr=None):
+        selected = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        if self.known is None or not selected <= self.known.keys():
+            return super().optgroups(name, value, attr)
+        default = (None, [], 0)
+        if not self.is_required and not self.allow_multiple_selected:
+            default[1].append(self.create_option(name, "", "", False, 0))
+        for key in sorted(selected, key=list(self.known).index):
+            record = self.known[key]
+            option_value = getattr(record, self._to_field())
+            default[1].append(self.create_option(name, option_value, self.choices.field.label_from_instance(record),
+                                                 selected, len(default[1])))
+        return [default]
+
+
+class KnownChoicesSelect(KnownChoices, AutocompleteSelect):
+    pass
+
+
+class KnownChoicesSelectMultiple(KnownChoices, AutocompleteSelectMultiple):
+    pass
+
+
+class BatchedChoices:
+    """For a model admin or an inline: autocomplete widgets that `render_change_form` fills at once."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KnownChoicesSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KnownChoicesSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class CuratedInline(BatchedChoices):
+    """An inline whose rows load with what they show (their records' names, their links) in a
+    fixed number of queries, however many rows there are."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related()
+        return queryset.prefetch_related(*(field.name for field in self.model._meta.many_to_many))
+
+
+def fill_known_choices(forms):
+    """Load what every autocomplete widget of these forms shows, one query per related model."""
+    widgets, wanted = [], {}
+    for form in forms:
+        for name, field in form.fields.items():
+            widget = getattr(field.widget, "widget", field.widget)  # inside the "add another" wrapper
+            if not isinstance(widget, KnownChoices):
+                continue
+            value = form[name].value()
+            values = value if isinstance(value, (list, tuple)) else [value]
+            widgets.append(widget)
+            wanted.setdefault((widget.field.remote_field.model, widget._to_field()), set()).update(
+                str(v) for v in values if v not in (None, ""))
+    loaded = {}
+    for (model, to_field), values in wanted.items():
+        records = model._default_manager.select_related().filter(**{f"{to_field}__in": values}) if values else []
+        loaded[model, to_field] = {str(getattr(record, to_field)): record for record in records}
+    for widget in widgets:
+        widget.known = loaded[widget.field.remote_field.model, widget._to_field()]
+
+
+class CuratedAdmin(BatchedChoices, SimpleHistoryAdmin):
     search_kind = None  # the search engine's kind for this model: the admin's search box then uses it
     """An admin whose writes (a record with its inlines, a delete, a bulk action or list edit)
     reach the search index once per request, inside the request's transaction; whose change form
@@ -91,6 +170,13 @@ class CuratedAdmin(SimpleHistoryAdmin):
         if reason:
             obj._change_reason = reason
         super().save_model(request, obj, form, change)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        forms = [context["adminform"].form] if "adminform" in context else []
+        for inline in context.get("inline_admin_formsets", []):
+            forms += inline.formset.forms
+        fill_known_choices(forms)
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
         """The admin's search box finds what the site's search finds (any word of a meeting's items or

@@ -1,5 +1,9 @@
 """The Guidelines for Japan–U.S. Defense Cooperation: editions and their provision trees."""
 
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
@@ -35,6 +39,12 @@ class Edition(NaturalKeyModel, Curated):
 
     def get_absolute_url(self):
         return reverse("guidelines:edition", args=[self.year])
+
+
+def path_part(label):
+    """A label's part of a provision's path: IV as IV, ① as 1."""
+    return "".join(str(int(unicodedata.numeric(char))) if not char.isascii() and unicodedata.numeric(char, None)
+                   else char for char in label)
 
 
 class ProvisionQuerySet(models.QuerySet):
@@ -86,6 +96,31 @@ class Provision(NaturalKeyModel, Curated):
 
     def __str__(self):
         return f"{self.edition.year} {self.path} {self.heading_ja or self.text_ja[:30]}"
+
+    def clean(self):
+        """A path that fits the tree: its parent's path and one part more, in the parent's edition;
+        the part is the label as printed (① as 1), or p1, p2… for a paragraph without one."""
+        super().clean()
+        errors = {}
+        path, segment = self.path or "", (self.path or "").rsplit(".", 1)[-1]
+        if self.parent_id is not None:
+            parent = self.parent
+            if self.edition_id is not None and parent.edition_id != self.edition_id:
+                errors["parent"] = f"{parent.path} is a provision of the {parent.edition.year} edition, not of this one."
+            elif path.rsplit(".", 1)[0] != parent.path or "." not in path:
+                errors["path"] = (f"{path!r} does not fit under its parent {parent.path}: a child's path is its "
+                                  f"parent's and one part more, e.g. {parent.path}.{segment or 'A'}.")
+        elif "." in path:
+            errors["path"] = (f"{path!r} has several parts but no parent: choose the provision {path.rsplit('.', 1)[0]} "
+                              "as its parent, or give a chapter a one-part path (IV).")
+        if path and "path" not in errors:
+            expected = path_part(self.label)
+            if self.label and segment != expected:
+                errors["path"] = f"{path!r} ends in {segment!r}, but its label {self.label!r} gives {expected!r}."
+            elif not self.label and not re.fullmatch(r"p[1-9][0-9]*", segment):
+                errors["path"] = f"{path!r} ends in {segment!r}: a provision without a label ends in p1, p2…"
+        if errors:
+            raise ValidationError(errors)
 
     def get_absolute_url(self):
         return f"{self.edition.get_absolute_url()}#{self.path}"

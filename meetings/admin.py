@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from alliance.admin_base import CuratedAdmin, VersionedModelForm
+from alliance.admin_base import CuratedAdmin, CuratedInline, VersionedModelForm
 from meetings.models import Attendance, Meeting, Outcome
 from meetings.services import RELATIONS, save_meeting, validate_meeting
 
-ROWS_KEY = {Attendance: "attendees", Outcome: "outcomes"}  # save_meeting's names for a meeting's rows
+ROWS = {Attendance: "attendances", Outcome: "outcomes"}  # save_meeting's arguments for a meeting's rows
+ERRORS = {Attendance: "attendees", Outcome: "outcomes"}  # and the keys of its errors about them
 
 
 class MeetingRowsFormSet(BaseInlineFormSet):
@@ -44,13 +45,13 @@ class MeetingRowsFormSet(BaseInlineFormSet):
         held = Meeting.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
         try:
             validate_meeting(meeting=held, fields={"date": self.instance.date},
-                             **{ROWS_KEY[formset.model]: formset.rows() for formset in formsets})
+                             **{ROWS[formset.model]: formset.rows() for formset in formsets})
         except ValidationError as error:
             messages = error.message_dict
             for formset in self.siblings:
-                formset._non_form_errors.extend(messages.get(ROWS_KEY[formset.model], []))
-            if ROWS_KEY[self.model] in messages:
-                raise ValidationError(messages[ROWS_KEY[self.model]]) from None
+                formset._non_form_errors.extend(messages.get(ERRORS[formset.model], []))
+            if ERRORS[self.model] in messages:
+                raise ValidationError(messages[ERRORS[self.model]]) from None
 
 
 class MeetingRowForm(VersionedModelForm):
@@ -68,20 +69,20 @@ class MeetingRowForm(VersionedModelForm):
         rows = [{name: getattr(row, name) for name in names} for row in others]
         rows.append({name: cleaned.get(name, getattr(self.instance, name, None)) for name in names})
         try:
-            validate_meeting(meeting=meeting, fields={}, **{ROWS_KEY[model]: rows})
+            validate_meeting(meeting=meeting, fields={}, **{ROWS[model]: rows})
         except ValidationError as error:
             raise ValidationError(error.messages) from None
         return cleaned
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(CuratedInline, admin.TabularInline):
     model = Attendance
     formset = MeetingRowsFormSet
     extra = 0
     autocomplete_fields = ["person", "post", "source"]
 
 
-class OutcomeInline(admin.StackedInline):
+class OutcomeInline(CuratedInline, admin.StackedInline):
     model = Outcome
     formset = MeetingRowsFormSet
     extra = 0
@@ -125,7 +126,7 @@ class MeetingAdmin(CuratedAdmin):
         meeting = form.instance
         fields = {field.name: form.cleaned_data[field.name] for field in Meeting._meta.concrete_fields
                   if field.name in form.cleaned_data}
-        rows = {ROWS_KEY[formset.model]: formset.rows() for formset in formsets if isinstance(formset, MeetingRowsFormSet)}
+        rows = {ROWS[formset.model]: formset.rows() for formset in formsets if isinstance(formset, MeetingRowsFormSet)}
         held = Meeting.objects.get(pk=meeting.pk) if change else None
         saved = save_meeting(meeting=held, fields=fields, reason=form.cleaned_data.get("change_reason") or "", **rows)
         meeting.pk = saved.pk
