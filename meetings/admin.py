@@ -1,5 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 
 from alliance.admin_base import CuratedAdmin, CuratedInline, VersionedModelForm
@@ -44,7 +45,7 @@ class MeetingRowsFormSet(BaseInlineFormSet):
             return  # each row's own errors first (and the meeting's date, on the main form)
         held = Meeting.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
         try:
-            validate_meeting(meeting=held, fields={"date": self.instance.date},
+            validate_meeting(meeting=held, fields={"date": self.instance.date, "state": self.instance.state},
                              **{ROWS[formset.model]: formset.rows() for formset in formsets})
         except ValidationError as error:
             messages = error.message_dict
@@ -147,11 +148,18 @@ class MeetingAdmin(CuratedAdmin):
 
     def _set_state(self, request, queryset, state):
         """Each meeting through the write path, so that every change is a version in its history."""
-        changed = 0
+        changed, refused = 0, []
         for meeting in queryset.exclude(state=state):
-            save_meeting(meeting=meeting, fields={"state": state}, reason=f"{state} (admin action)")
+            try:
+                with transaction.atomic():
+                    save_meeting(meeting=meeting, fields={"state": state}, reason=f"{state} (admin action)")
+            except ValidationError as error:
+                refused.append(f"{meeting.slug}: {' '.join(error.messages)}")
+                continue
             changed += 1
         self.message_user(request, f"{changed} meeting(s) now {state}.")
+        for message in refused:
+            self.message_user(request, f"Not {state}: {message}", level=messages.ERROR)
 
 
 @admin.register(Attendance)

@@ -157,7 +157,8 @@ class Attendance(NaturalKeyModel, Curated):
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="attendances")
     post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.PROTECT, related_name="attendances")
     label_ja = models.CharField(max_length=200, help_text="Name and post as the source gives them, scan errors corrected.")
-    label_en = models.CharField(max_length=300)
+    label_en = models.CharField(max_length=300, blank=True,
+                                help_text="Empty only on a draft (an imported row not yet translated).")
     label_printed = models.CharField(
         max_length=200,
         blank=True,
@@ -224,7 +225,7 @@ class Outcome(NaturalKeyModel, Curated):
                   "not count; a curator's note may record another reading (see meetings/voice.py).",
     )
     text_ja = models.TextField(help_text="The bullet's text, scan errors corrected; the bullet mark itself is layout, not text.")
-    text_en = models.TextField()
+    text_en = models.TextField(blank=True, help_text="Empty only on a draft (an imported item not yet translated).")
     text_printed = models.TextField(blank=True, help_text="The scan's text where it differs from the corrected text.")
     curator_note_ja = models.TextField(
         blank=True, help_text="A curator's note on a doubtful reading of the source: what the printed wording most "

@@ -161,7 +161,30 @@ def validate_meeting(*, meeting=None, fields, attendances=None, outcomes=None):
         for a in held_attendances.values()]
     # attendees kept as they are are checked again only when the date moves under them
     _check(present if attendances is not None or moved else [], outcomes or [], date, kept, present)
+    state = fields.get("state") or (meeting.state if meeting else Meeting.State.PUBLISHED)
+    if state == Meeting.State.PUBLISHED:
+        _check_translated(meeting, attendances, outcomes)
     return held_attendances, held_outcomes
+
+
+def _check_translated(meeting, attendances, outcomes):
+    """A published meeting has its English: every attendee's label and every item's text (an
+    imported draft may lack them until a curator translates it)."""
+    errors = {}
+    for key, model, field, what in (("attendees", Attendance, "label_en", "attendee {} has no English label (label_en)"),
+                                    ("outcomes", Outcome, "text_en", "item {} has no English text (text_en)")):
+        rows = attendances if model is Attendance else outcomes
+        held = dict(model.objects.filter(meeting=meeting).values_list("position", field)) if meeting and meeting.pk else {}
+        if rows is None:
+            final = held
+        else:
+            final = {row["position"]: row[field] if field in row else held.get(row["position"], "") for row in rows}
+        missing = [position for position, value in sorted(final.items()) if not (value or "").strip()]
+        if missing:
+            errors[key] = [what.format(", ".join(map(str, missing))) +
+                           ": a published meeting needs it; keep the meeting a draft until it is translated"]
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic

@@ -1,0 +1,74 @@
+"""manage.py import_meetings FILE --source SLUG [--dry-run] [--update]: a white paper's table of
+meetings (the layout of Figure III-2-1-3) as draft meetings, through the write path."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from alliance.models import Source
+from meetings.importer import Errata, TableError, apply_import, plan_import, read_table
+
+
+class Command(BaseCommand):
+    help = ("Import a table of meetings (date, meeting/place, attendees, outcome items) as draft meetings. "
+            "Nothing is written when a line cannot be read, or with --dry-run.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="The table as UTF-8 text: a header line per printed page, tab-separated rows.")
+        parser.add_argument("--source", required=True,
+                            help="Slug of the Source of the table's first page (its figure and publication); the "
+                                 "sources of the next pages are found, or created from it, by page number.")
+        parser.add_argument("--dry-run", action="store_true", help="Report what would be created, changed and not resolved.")
+        parser.add_argument("--update", action="store_true",
+                            help="Also write what the table says of meetings already in the database that differ "
+                                 "(only the fields the table gives; English, topics, provisions and notes are kept).")
+        parser.add_argument("--errata", help="A scan-errata YAML file instead of meetings/scan_errata.yaml.")
+
+    def handle(self, *args, **options):
+        try:
+            text = open(options["file"], encoding="utf-8-sig").read()
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(f"{options['file']}: cannot be read as UTF-8 text ({error})") from None
+        source = Source.objects.filter(slug=options["source"]).select_related("publication").first()
+        if source is None:
+            raise CommandError(f"--source {options['source']}: no source has that slug (see /admin/alliance/source/)")
+        try:
+            errata = Errata(options["errata"]) if options["errata"] else Errata()
+        except (OSError, ValueError) as error:
+            raise CommandError(f"--errata: {error}") from None
+        try:
+            plan = plan_import(read_table(text), source=source, errata=errata)
+            self.report(plan, options["dry_run"], options["update"])
+            if not options["dry_run"]:
+                apply_import(plan, update=options["update"], reason=f"imported from {options['file']}")
+        except TableError as error:
+            raise CommandError(f"{options['file']}, {error}. Nothing was imported.") from None
+        if not options["dry_run"]:
+            counts = plan.counts()
+            changed = counts["change"] if options["update"] else 0
+            self.stdout.write(self.style.SUCCESS(
+                f"Imported: {counts['create']} meeting(s) created as drafts, {changed} changed, "
+                f"{counts['unchanged'] + counts['change'] - changed} left as they were."))
+
+    def report(self, plan, dry_run, update):
+        would = "Would " if dry_run else ""
+        write = self.stdout.write
+        for source in plan.sources:
+            write(f"{would}create source {source.slug} (page {source.page} of figure {source.figure})")
+        for planned in plan.meetings:
+            counts = f"{len(planned.attendances)} attendees, {len(planned.outcomes)} items"
+            if planned.action == "create":
+                write(f"{would or ''}create {planned.slug} (draft): {planned.fields['title_ja']}, {counts}  [line {planned.line}]")
+            elif planned.action == "unchanged":
+                write(f"unchanged {planned.slug}")
+            else:
+                verb = f"{would}change" if update else "differs (kept as in the database; --update takes the table's)"
+                write(f"{verb} {planned.slug}:")
+                for difference in planned.differences:
+                    write(f"    {difference}")
+            for problem in planned.unresolved:
+                write(self.style.WARNING(f"    not resolved, {problem}"))
+            for correction in planned.corrected:
+                write(f"    scan error corrected, {correction}")
+        counts = plan.counts()
+        write(f"{len(plan.meetings)} meetings in the table: {counts['create']} new, {counts['change']} differing, "
+              f"{counts['unchanged']} unchanged; "
+              f"{sum(len(p.unresolved) for p in plan.meetings)} not resolved.")
