@@ -1,9 +1,16 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 
 from alliance.admin_base import CuratedAdmin, CuratedInline, VersionedModelForm
+from alliance.models import Source
+from meetings import importer
 from meetings.models import Attendance, Meeting, Outcome
 from meetings.services import RELATIONS, save_meeting, validate_meeting
 
@@ -90,6 +97,39 @@ class OutcomeInline(CuratedInline, admin.StackedInline):
     autocomplete_fields = ["topics", "provisions", "source"]
 
 
+class ImportTableForm(forms.Form):
+    """A white paper's table of meetings, to preview and then import (manage.py import_meetings)."""
+
+    MAX_BYTES = 2 * 1024 * 1024
+
+    file = forms.FileField(required=False, help_text="UTF-8 text: a header line (年月日, 会議/場所, 出席者, 結果概要) per "
+                                                     "printed page, then rows of four tab-separated cells.")
+    table = forms.CharField(required=False, widget=forms.HiddenInput)  # the previewed file, carried to the import
+    source = forms.ModelChoiceField(Source.objects.exclude(figure="").select_related("publication"),
+                                    help_text="The source of the table's first page.")
+    update = forms.BooleanField(required=False, help_text="Also write what the table says of meetings already here "
+                                                          "that differ (English, topics, provisions and notes are kept).")
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload:
+            if upload.size > self.MAX_BYTES:
+                raise forms.ValidationError(f"The file is larger than {self.MAX_BYTES // 1024 // 1024} MB.")
+            try:
+                cleaned["table"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError("The file is not UTF-8 text.") from None
+        if not cleaned.get("table"):
+            raise forms.ValidationError("Choose the file of the table.")
+        try:
+            cleaned["plan"] = importer.plan_import(importer.read_table(cleaned["table"]), source=cleaned["source"]) \
+                if cleaned.get("source") else None
+        except importer.TableError as error:
+            raise forms.ValidationError(f"{error}. Nothing was imported.") from None
+        return cleaned
+
+
 @admin.register(Meeting)
 class MeetingAdmin(CuratedAdmin):
     search_kind = "meeting"
@@ -101,11 +141,43 @@ class MeetingAdmin(CuratedAdmin):
     autocomplete_fields = ["body", "place", "source"]
     inlines = [AttendanceInline, OutcomeInline]
     actions = ["publish", "make_draft"]
+    change_list_template = "admin/meetings/meeting/change_list.html"
 
     @admin.display(description="date", ordering="date")
     def when(self, meeting):
         """The date at the precision the source gives: 2023-04, not 2023-04-01."""
         return meeting.date_display
+
+    def get_urls(self):
+        return [path("import-table/", self.admin_site.admin_view(self.import_table_view), name="meetings_meeting_import"),
+                *super().get_urls()]
+
+    def import_table_view(self, request):
+        """Upload a table, see what importing it would do, then import it: new meetings as drafts."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportTableForm(request.POST or None, request.FILES or None)
+        lines = []
+        if request.method == "POST" and form.is_valid():
+            plan, update = form.cleaned_data["plan"], form.cleaned_data["update"]
+            if "import" in request.POST:
+                try:
+                    with transaction.atomic():
+                        importer.apply_import(plan, update=update, reason="imported in the admin")
+                except importer.TableError as error:
+                    form.add_error(None, f"{error}. Nothing was imported.")
+                else:
+                    counts = plan.counts()
+                    self.message_user(request, f"Imported: {counts['create']} meeting(s) created as drafts, "
+                                               f"{counts['change'] if update else 0} changed.", messages.SUCCESS)
+                    return redirect(reverse("admin:meetings_meeting_changelist") + "?state__exact=draft")
+            else:
+                lines = importer.report(plan, dry_run=True, update=update)
+                form = ImportTableForm(initial={"table": form.cleaned_data["table"], "source": form.cleaned_data["source"],
+                                                "update": update})
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "lines": lines,
+                   "title": "Import a table of meetings"}
+        return TemplateResponse(request, "admin/meetings/meeting/import_table.html", context)
 
     def get_changeform_initial_data(self, request):
         # a new meeting starts as a draft: nobody but curators sees it until it is published

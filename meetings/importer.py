@@ -411,6 +411,31 @@ def _shown(value):
     return text if len(text) <= 40 else text[:39] + "…"
 
 
+def report(plan, *, dry_run, update):
+    """What the import does (or would do, `dry_run`), as (level, line) pairs: level "warning" for
+    what it could not resolve, "info" for the rest. The command prints them; the admin shows them."""
+    would = "Would " if dry_run else ""
+    lines = [("info", f"{would}create source {source.slug} (page {source.page} of figure {source.figure})")
+             for source in plan.sources]
+    for planned in plan.meetings:
+        counts = f"{len(planned.attendances)} attendees, {len(planned.outcomes)} items"
+        if planned.action == "create":
+            verb = "Would create" if dry_run else "create"
+            lines.append(("info", f"{verb} {planned.slug} (draft): {planned.fields['title_ja']}, {counts}  [line {planned.line}]"))
+        elif planned.action == "unchanged":
+            lines.append(("info", f"unchanged {planned.slug}"))
+        else:
+            verb = f"{would}change" if update else "differs (kept as in the database; --update takes the table's)"
+            lines.append(("info", f"{verb} {planned.slug}:"))
+            lines += [("info", f"    {difference}") for difference in planned.differences]
+        lines += [("warning", f"    not resolved, {problem}") for problem in planned.unresolved]
+        lines += [("info", f"    scan error corrected, {correction}") for correction in planned.corrected]
+    counts = plan.counts()
+    lines.append(("info", f"{len(plan.meetings)} meetings in the table: {counts['create']} new, {counts['change']} differing, "
+                          f"{counts['unchanged']} unchanged; {sum(len(p.unresolved) for p in plan.meetings)} not resolved."))
+    return lines
+
+
 # -- importing -----------------------------------------------------------------------------------
 
 def apply_import(plan, *, update=False, reason="imported from a white-paper table"):

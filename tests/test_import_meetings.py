@@ -193,3 +193,48 @@ def test_a_draft_is_published_only_once_it_is_translated(client, django_user_mod
 
 def _row(attendance):
     return {"side": attendance.side, "person": attendance.person, "post": attendance.post, "label_ja": attendance.label_ja}
+
+
+def test_staff_preview_a_table_in_the_admin_then_import_it(client, django_user_model):
+    from django.contrib.auth.models import Group
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from alliance.models import Source
+
+    without_meetings()
+    user = django_user_model.objects.create_user("curator", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="curators"))
+    client.force_login(user)
+    url = "/admin/meetings/meeting/import-table/"
+    source = Source.objects.get(slug=SOURCE).pk
+    assert "Import a table" in client.get("/admin/meetings/meeting/").content.decode()
+
+    preview = client.post(url, {"preview": "1", "source": source,
+                                "file": SimpleUploadedFile("table.txt", TABLE.read_bytes())})
+
+    assert preview.status_code == 200 and not Meeting.objects.exists()
+    lines = [line for _, line in preview.context["lines"]]
+    assert "Would create 2022-05-04-defense-ministers (draft): 日米防衛相会談, 2 attendees, 15 items  [line 6]" in lines
+    carried = preview.context["form"].initial
+
+    imported = client.post(url, {"import": "1", "source": source, "table": carried["table"], "update": "False"})
+
+    assert imported.status_code == 302 and imported["Location"].endswith("?state__exact=draft")
+    assert Meeting.objects.filter(state="draft").count() == 9
+    assert Meeting.objects.get(slug="2023-01-11-scc").history.first().history_user == user
+
+
+def test_the_admin_names_the_line_it_cannot_read_and_imports_nothing(client, django_user_model):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from alliance.models import Source
+
+    without_meetings()
+    client.force_login(django_user_model.objects.create_superuser("root", "root@example.org", "pw"))
+    bad = TABLE.read_text(encoding="utf-8") + "\n2023/5/19\t日米首脳会談／広島\n"
+    response = client.post("/admin/meetings/meeting/import-table/", {
+        "preview": "1", "source": Source.objects.get(slug=SOURCE).pk,
+        "file": SimpleUploadedFile("table.txt", bad.encode())})
+    assert response.status_code == 200
+    assert "line 33: a row has 4 cells separated by tabs" in response.content.decode()
+    assert not Meeting.objects.exists()

@@ -4,7 +4,7 @@ meetings (the layout of Figure III-2-1-3) as draft meetings, through the write p
 from django.core.management.base import BaseCommand, CommandError
 
 from alliance.models import Source
-from meetings.importer import Errata, TableError, apply_import, plan_import, read_table
+from meetings.importer import Errata, TableError, apply_import, plan_import, read_table, report
 
 
 class Command(BaseCommand):
@@ -49,26 +49,5 @@ class Command(BaseCommand):
                 f"{counts['unchanged'] + counts['change'] - changed} left as they were."))
 
     def report(self, plan, dry_run, update):
-        would = "Would " if dry_run else ""
-        write = self.stdout.write
-        for source in plan.sources:
-            write(f"{would}create source {source.slug} (page {source.page} of figure {source.figure})")
-        for planned in plan.meetings:
-            counts = f"{len(planned.attendances)} attendees, {len(planned.outcomes)} items"
-            if planned.action == "create":
-                write(f"{would or ''}create {planned.slug} (draft): {planned.fields['title_ja']}, {counts}  [line {planned.line}]")
-            elif planned.action == "unchanged":
-                write(f"unchanged {planned.slug}")
-            else:
-                verb = f"{would}change" if update else "differs (kept as in the database; --update takes the table's)"
-                write(f"{verb} {planned.slug}:")
-                for difference in planned.differences:
-                    write(f"    {difference}")
-            for problem in planned.unresolved:
-                write(self.style.WARNING(f"    not resolved, {problem}"))
-            for correction in planned.corrected:
-                write(f"    scan error corrected, {correction}")
-        counts = plan.counts()
-        write(f"{len(plan.meetings)} meetings in the table: {counts['create']} new, {counts['change']} differing, "
-              f"{counts['unchanged']} unchanged; "
-              f"{sum(len(p.unresolved) for p in plan.meetings)} not resolved.")
+        for level, line in report(plan, dry_run=dry_run, update=update):
+            self.stdout.write(self.style.WARNING(line) if level == "warning" else line)
