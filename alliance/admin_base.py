@@ -6,6 +6,8 @@ from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectM
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import router, transaction
+from import_export.admin import ImportExportMixin
+from import_export.resources import ModelResource, modelresource_factory
 from simple_history.admin import SimpleHistoryAdmin
 
 from alliance import versions
@@ -134,7 +136,23 @@ def fill_known_choices(forms):
         widget.known = loaded[widget.field.remote_field.model, widget._to_field()]
 
 
-class CuratedAdmin(BatchedChoices, SimpleHistoryAdmin):
+IMPORT_CHECKS = {}  # model → what a row of a bulk import must also pass (the apps register their write path's rules)
+
+
+class CuratedResource(ModelResource):
+    """A model's rows for the admin's bulk export and import (CSV, XLSX, JSON). An imported row is
+    validated as its change form validates it (the model's rules, and the write path's rules the
+    app registers in IMPORT_CHECKS), saved on its own so that it is a version in the history with
+    the curator's name, and matched by id: an exported and re-imported row keeps its id."""
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        super().validate_instance(instance, import_validation_errors, validate_unique)
+        check = IMPORT_CHECKS.get(type(instance))
+        if check is not None:
+            check(instance)
+
+
+class CuratedAdmin(BatchedChoices, ImportExportMixin, SimpleHistoryAdmin):
     search_kind = None  # the search engine's kind for this model: the admin's search box then uses it
     """An admin whose writes (a record with its inlines, a delete, a bulk action or list edit)
     reach the search index once per request, inside the request's transaction; whose change form
@@ -161,6 +179,16 @@ class CuratedAdmin(BatchedChoices, SimpleHistoryAdmin):
 
     def delete_view(self, *args, **kwargs):
         return self._once(super().delete_view, *args, **kwargs)
+
+    def import_action(self, *args, **kwargs):
+        return self._once(super().import_action, *args, **kwargs)
+
+    def process_import(self, *args, **kwargs):
+        return self._once(super().process_import, *args, **kwargs)
+
+    def get_resource_classes(self, request):
+        return [modelresource_factory(self.model, resource_class=CuratedResource, meta_options={
+            "clean_model_instances": True, "skip_unchanged": True, "report_skipped": False})]
 
     def changelist_view(self, *args, **kwargs):
         return self._once(super().changelist_view, *args, **kwargs)

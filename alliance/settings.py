@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "import_export",
     "alliance",
     "alliance.search",
     "guidelines",
@@ -190,3 +191,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
 }
+
+# The admin's bulk export and import of every curated model (django-import-export): CSV, XLSX and
+# JSON; an import runs in one transaction, previewed first, rows validated and saved one by one.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
+
+def _bulk_formats():
+    from import_export.formats.base_formats import CSV, JSON, XLSX
+
+    return [CSV, XLSX, JSON]
+
+
+IMPORT_EXPORT_FORMATS = _bulk_formats()

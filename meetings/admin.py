@@ -8,12 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 
-from alliance.admin_base import CuratedAdmin, CuratedInline, VersionedModelForm
+from alliance.admin_base import IMPORT_CHECKS, CuratedAdmin, CuratedInline, VersionedModelForm
 from alliance.models import Source
 from meetings import importer
 from meetings.models import Attendance, Meeting, Outcome
-from meetings.services import RELATIONS, save_meeting, validate_meeting
+from meetings.services import RELATIONS, save_meeting, validate_meeting, validate_meeting_record, validate_row
 
+IMPORT_CHECKS.update({Meeting: validate_meeting_record, Attendance: validate_row, Outcome: validate_row})
 ROWS = {Attendance: "attendances", Outcome: "outcomes"}  # save_meeting's arguments for a meeting's rows
 ERRORS = {Attendance: "attendees", Outcome: "outcomes"}  # and the keys of its errors about them
 
@@ -66,21 +67,14 @@ class MeetingRowForm(VersionedModelForm):
     """An attendee or an outcome item on its own change page: judged with the meeting's other rows
     by the write path's rules, as on the meeting's page and in the API."""
 
-    def clean(self):
-        cleaned = super().clean()
-        meeting = cleaned.get("meeting")
-        if meeting is None or self.errors:
-            return cleaned
-        model = self._meta.model
-        names = [field.name for field in model._meta.concrete_fields if field.editable and field.name not in ("id", "meeting")]
-        others = model.objects.filter(meeting=meeting).exclude(pk=self.instance.pk)
-        rows = [{name: getattr(row, name) for name in names} for row in others]
-        rows.append({name: cleaned.get(name, getattr(self.instance, name, None)) for name in names})
+    def _post_clean(self):
+        super()._post_clean()  # the form's values are on the instance now, and the model's rules passed
+        if self.errors or self.instance.meeting_id is None:
+            return
         try:
-            validate_meeting(meeting=meeting, fields={}, **{ROWS[model]: rows})
+            validate_row(self.instance)
         except ValidationError as error:
-            raise ValidationError(error.messages) from None
-        return cleaned
+            self.add_error(None, error.messages)
 
 
 class AttendanceInline(CuratedInline, admin.TabularInline):
@@ -149,7 +143,7 @@ class MeetingAdmin(CuratedAdmin):
         return meeting.date_display
 
     def get_urls(self):
-        return [path("import-table/", self.admin_site.admin_view(self.import_table_view), name="meetings_meeting_import"),
+        return [path("import-table/", self.admin_site.admin_view(self.import_table_view), name="meetings_meeting_import_table"),
                 *super().get_urls()]
 
     def import_table_view(self, request):

@@ -163,28 +163,53 @@ def validate_meeting(*, meeting=None, fields, attendances=None, outcomes=None):
     _check(present if attendances is not None or moved else [], outcomes or [], date, kept, present)
     state = fields.get("state") or (meeting.state if meeting else Meeting.State.PUBLISHED)
     if state == Meeting.State.PUBLISHED:
-        _check_translated(meeting, attendances, outcomes)
+        publishing = meeting is None or meeting.state != Meeting.State.PUBLISHED
+        _check_translated(meeting, attendances, outcomes, held_attendances, held_outcomes, publishing)
     return held_attendances, held_outcomes
 
 
-def _check_translated(meeting, attendances, outcomes):
+def _check_translated(meeting, attendances, outcomes, held_attendances, held_outcomes, publishing):
     """A published meeting has its English: every attendee's label and every item's text (an
-    imported draft may lack them until a curator translates it)."""
+    imported draft may lack them until a curator translates it). The rows a write gives are
+    checked; the rows it leaves are checked when it publishes the meeting."""
     errors = {}
-    for key, model, field, what in (("attendees", Attendance, "label_en", "attendee {} has no English label (label_en)"),
-                                    ("outcomes", Outcome, "text_en", "item {} has no English text (text_en)")):
-        rows = attendances if model is Attendance else outcomes
-        held = dict(model.objects.filter(meeting=meeting).values_list("position", field)) if meeting and meeting.pk else {}
+    for key, rows, held, model, name, what in (
+            ("attendees", attendances, held_attendances, Attendance, "label_en", "attendee {} has no English label (label_en)"),
+            ("outcomes", outcomes, held_outcomes, Outcome, "text_en", "item {} has no English text (text_en)")):
         if rows is None:
-            final = held
+            if not publishing or meeting is None:
+                continue
+            final = dict(model.objects.filter(meeting=meeting).values_list("position", name))
         else:
-            final = {row["position"]: row[field] if field in row else held.get(row["position"], "") for row in rows}
+            final = {row["position"]: row[name] if name in row else getattr(held.get(row["position"]), name, "")
+                     for row in rows}
         missing = [position for position, value in sorted(final.items()) if not (value or "").strip()]
         if missing:
             errors[key] = [what.format(", ".join(map(str, missing))) +
                            ": a published meeting needs it; keep the meeting a draft until it is translated"]
     if errors:
         raise ValidationError(errors)
+
+
+ROW_ARGUMENTS = {Attendance: "attendances", Outcome: "outcomes"}
+
+
+def validate_row(record):
+    """Refuse an attendee or an item saved on its own (its admin page, a bulk import) that the
+    write path would refuse among its meeting's other rows, in the same words."""
+    model = type(record)
+    names = [field.name for field in model._meta.concrete_fields if field.editable and field.name not in ("id", "meeting")]
+    others = model.objects.filter(meeting=record.meeting).exclude(pk=record.pk)
+    rows = [{name: getattr(row, name) for name in names} for row in others]
+    rows.append({name: getattr(record, name) for name in names})
+    validate_meeting(meeting=record.meeting, fields={}, **{ROW_ARGUMENTS[model]: rows})
+
+
+def validate_meeting_record(record):
+    """Refuse a meeting saved without its rows (a bulk import) that the write path would refuse:
+    published without its English, or moved to a date its attendees did not hold their posts."""
+    held = Meeting.objects.filter(pk=record.pk).first() if record.pk else None
+    validate_meeting(meeting=held, fields={"date": record.date, "state": record.state})
 
 
 @transaction.atomic
