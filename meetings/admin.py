@@ -12,7 +12,7 @@ from alliance.admin_base import IMPORT_CHECKS, CuratedAdmin, CuratedInline, Vers
 from alliance.models import Source
 from meetings import importer
 from meetings.models import Attendance, Meeting, Outcome
-from meetings.services import RELATIONS, save_meeting, validate_meeting, validate_meeting_record, validate_row
+from meetings.services import RELATIONS, deleted_meetings, restore_meeting, save_meeting, validate_meeting, validate_meeting_record, validate_row
 
 IMPORT_CHECKS.update({Meeting: validate_meeting_record, Attendance: validate_row, Outcome: validate_row})
 ROWS = {Attendance: "attendances", Outcome: "outcomes"}  # save_meeting's arguments for a meeting's rows
@@ -144,7 +144,26 @@ class MeetingAdmin(CuratedAdmin):
 
     def get_urls(self):
         return [path("import-table/", self.admin_site.admin_view(self.import_table_view), name="meetings_meeting_import_table"),
+                path("deleted/", self.admin_site.admin_view(self.deleted_view), name="meetings_meeting_deleted"),
                 *super().get_urls()]
+
+    def deleted_view(self, request):
+        """The deleted meetings, each with who deleted it and when; restore one with its attendees and items."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                meeting = restore_meeting(int(request.POST.get("meeting", "")))
+            except (ValueError, ValidationError) as error:
+                message = "; ".join(error.messages) if isinstance(error, ValidationError) else "No meeting was chosen."
+                self.message_user(request, message, messages.ERROR)
+            else:
+                self.message_user(request, f"Restored {meeting.slug} with {meeting.attendances.count()} attendees and "
+                                           f"{meeting.outcomes.count()} outcome items.", messages.SUCCESS)
+                return redirect(reverse("admin:meetings_meeting_change", args=[meeting.pk]))
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "deleted": deleted_meetings(),
+                   "title": "Deleted meetings"}
+        return TemplateResponse(request, "admin/meetings/meeting/deleted.html", context)
 
     def import_table_view(self, request):
         """Upload a table, see what importing it would do, then import it: new meetings as drafts."""

@@ -243,6 +243,16 @@ def save_meeting(*, meeting=None, fields, attendances=None, outcomes=None, reaso
     return meeting
 
 
+def deleted_meetings():
+    """The deletion of each meeting that is deleted now, newest first (its last version)."""
+    newest = {}
+    versions = Meeting.history.filter(history_type="-").exclude(id__in=Meeting.objects.values("id")).select_related(
+        "history_user").order_by("history_date", "history_id")
+    for version in versions:
+        newest[version.id] = version
+    return sorted(newest.values(), key=lambda version: version.history_date, reverse=True)
+
+
 @transaction.atomic
 def restore_meeting(meeting_id):
     """Bring back a deleted meeting with the attendees and outcome items it had when it was
@@ -251,6 +261,8 @@ def restore_meeting(meeting_id):
     if not versions or versions[0].history_type != "-":
         raise ValidationError(f"No deleted meeting has id {meeting_id}: only a deleted meeting is brought back.")
     deleted = versions[0]
+    if Meeting.objects.filter(slug=deleted.slug).exists():
+        raise ValidationError(f"A meeting {deleted.slug!r} exists again; rename it before restoring the deleted one.")
     # the rows deleted with it, in the same cascade (an item a curator deleted before stays deleted)
     window = (deleted.history_date - CASCADE_WINDOW, deleted.history_date)
     with reindex_once():

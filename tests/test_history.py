@@ -159,3 +159,32 @@ def test_a_meeting_page_lists_its_changes_with_what_changed_and_why(client):
     assert "title_en" in changes and "the place in the title" in changes
     assert "item 3" in changes and "deleted" in changes
     assert "curator" not in changes  # who made a change is for the admin, not the public page
+
+
+def test_a_curator_restores_a_deleted_meeting_from_the_admin(staff):
+    meeting = Meeting.objects.get(slug="2023-01-12-defense-ministers")
+    rows = (sorted(meeting.attendances.values_list("pk", flat=True)), sorted(meeting.outcomes.values_list("pk", flat=True)))
+    staff.post(reverse("admin:meetings_meeting_delete", args=[meeting.pk]), {"post": "yes"})
+    assert not Meeting.objects.filter(pk=meeting.pk).exists()
+
+    listing = staff.get(reverse("admin:meetings_meeting_deleted"))
+    assert [version.slug for version in listing.context["deleted"]] == ["2023-01-12-defense-ministers"]
+    assert listing.context["deleted"][0].history_user.username == "curator"
+
+    restored = staff.post(reverse("admin:meetings_meeting_deleted"), {"meeting": meeting.pk})
+
+    assert restored.status_code == 302 and restored["Location"] == reverse("admin:meetings_meeting_change", args=[meeting.pk])
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    assert (sorted(meeting.attendances.values_list("pk", flat=True)), sorted(meeting.outcomes.values_list("pk", flat=True))) == rows
+    assert staff.get(reverse("admin:meetings_meeting_deleted")).context["deleted"] == []
+    assert search(query="BIAC").count() == 1  # back in the search too
+
+
+def test_a_meeting_whose_slug_is_taken_again_is_not_restored_over_it(staff):
+    meeting = Meeting.objects.get(slug="2023-01-12-defense-ministers")
+    pk = meeting.pk
+    meeting.delete()
+    Meeting.objects.filter(slug="2023-01-13-summit").update(slug="2023-01-12-defense-ministers")
+    response = staff.post(reverse("admin:meetings_meeting_deleted"), {"meeting": pk}, follow=True)
+    assert "exists again; rename it before restoring the deleted one" in response.content.decode()
+    assert Meeting.objects.filter(slug="2023-01-12-defense-ministers").count() == 1

@@ -7,16 +7,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from meetings.models import Meeting
-from meetings.services import restore_meeting
-
-
-def deleted_meetings():
-    """The last version of each meeting whose last version is its deletion, newest first."""
-    newest = {}
-    for version in Meeting.history.order_by("history_date", "history_id"):
-        newest[version.id] = version
-    return sorted((v for v in newest.values() if v.history_type == "-"), key=lambda v: v.history_date, reverse=True)
+from meetings.services import deleted_meetings, restore_meeting
 
 
 class Command(BaseCommand):
@@ -38,8 +29,6 @@ class Command(BaseCommand):
         found = [version for version in deleted if version.slug == slug]
         if not found:
             raise CommandError(f"No deleted meeting has the slug {slug!r}; `restore_meeting --list` lists them.")
-        if Meeting.objects.filter(slug=slug).exists():
-            raise CommandError(f"A meeting {slug!r} exists again; rename it before restoring the deleted one.")
         try:
             meeting = restore_meeting(found[0].id)
         except ValidationError as error:
