@@ -13,7 +13,8 @@ from django.views.decorators.csrf import requires_csrf_token
 
 from alliance.charts import year_chart
 from alliance.forms import SiteSearchForm
-from alliance.models import ConsultationBody, Person, Topic
+from alliance.history import changes
+from alliance.models import BodyNote, BodyParticipant, ConsultationBody, Person, Tenure, Topic
 from alliance.search.models import DataVersion
 from alliance.search.service import search
 from alliance.site_search import KINDS, search_everything
@@ -124,7 +125,10 @@ def body_detail(request, abbreviation):
     meetings = body.meetings.visible_to(request.user).select_related("place").order_by("-date", "slug")
     sides = [(side, [p for p in body.participants.all() if p.side == side]) for side in ("japan", "us")]
     context = {"body": body, "sides": sides, "meetings": meetings[:LATEST], "meeting_count": meetings.count(),
-               "notes": body.notes.all(), "abbreviation_suffix": f" ({body.abbreviation})"}
+               "notes": body.notes.all(), "abbreviation_suffix": f" ({body.abbreviation})",
+               "changes": changes([(_("the body"), ConsultationBody.history.filter(id=body.pk)),
+                                   (_("participant"), BodyParticipant.history.filter(body_id=body.pk)),
+                                   (_("note"), BodyNote.history.filter(body_id=body.pk))])}
     return render(request, "alliance/body_detail.html", context)
 
 
@@ -140,7 +144,9 @@ def person_detail(request, slug):
         return moved
     attended = Attendance.objects.visible_to(request.user).filter(person=person).select_related(
         "meeting__body", "meeting__place", "post").order_by("-meeting__date", "meeting__slug")
-    context = {"person": person, "attended": attended[:LATEST], "meeting_count": attended.count()}
+    context = {"person": person, "attended": attended[:LATEST], "meeting_count": attended.count(),
+               "changes": changes([(_("the person"), Person.history.filter(id=person.pk)),
+                                   (_("post held"), Tenure.history.filter(person_id=person.pk))])}
     return render(request, "alliance/person_detail.html", context)
 
 
@@ -179,7 +185,7 @@ def topic_detail(request, slug):
         chart_id="topic-chart",
     )
     context = {"topic": topic, "page": page, "outcomes": page.object_list, "provisions": provisions, "chart": chart,
-               "chart_estimated": facets.estimated}
+               "chart_estimated": facets.estimated, "changes": changes([(_("the topic"), Topic.history.filter(id=topic.pk))])}
     return render(request, "alliance/topic_detail.html", context)
 
 

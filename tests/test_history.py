@@ -188,3 +188,42 @@ def test_a_meeting_whose_slug_is_taken_again_is_not_restored_over_it(staff):
     response = staff.post(reverse("admin:meetings_meeting_deleted"), {"meeting": pk}, follow=True)
     assert "exists again; rename it before restoring the deleted one" in response.content.decode()
     assert Meeting.objects.filter(slug="2023-01-12-defense-ministers").count() == 1
+
+
+def _rename_body():
+    from alliance.models import ConsultationBody
+
+    body = ConsultationBody.objects.get(abbreviation="SCC")
+    body.name_en += " (amended)"
+    body._change_reason = "a reason given"
+    body.save()
+
+
+def _end_tenure():
+    import datetime
+
+    from alliance.models import Tenure
+
+    tenure = Tenure.objects.get(person__slug="kishida-fumio")
+    tenure.end = datetime.date(2030, 1, 1)
+    tenure._change_reason = "a reason given"
+    tenure.save()
+
+
+def _rename_topic():
+    topic = Topic.objects.get(slug="space")
+    topic.name_en = "outer space"
+    topic._change_reason = "a reason given"
+    topic.save()
+
+
+@pytest.mark.parametrize("url, change, record, fields", [
+    ("/en/bodies/SCC/", _rename_body, "the body", "name_en"),
+    ("/en/people/kishida-fumio/", _end_tenure, "post held", "end"),
+    ("/en/topics/space/", _rename_topic, "the topic", "name_en"),
+])
+def test_body_person_and_topic_pages_list_their_changes(client, url, change, record, fields):
+    assert "No change since the record was taken from the source." in client.get(url).content.decode()
+    change()
+    changes = client.get(url).context["changes"]
+    assert [(str(c.record), c.fields, c.reason) for c in changes] == [(record, (fields,), "a reason given")]

@@ -218,13 +218,15 @@ def test_an_edition_the_source_only_names_says_so(client):
     ("/bodies/", 1),  # bodies with their parent and meeting counts
     ("/people/", 2),  # people with meeting counts; their tenures with posts
     ("/guidelines/", 1),  # editions with provision counts
-    # body with parent and source; articles; participants; notes; subsidiaries; its meetings and their count
-    ("/bodies/SCC/", 7),
-    # person with source; tenures with posts; meetings attended and their count
-    ("/people/hamada-yasukazu/", 4),
+    # body with parent and source; articles; participants; notes; subsidiaries; its meetings and their
+    # count; its changes (the body's versions, its participants', its notes')
+    ("/bodies/SCC/", 10),
+    # person with source; tenures with posts; meetings attended and their count; its changes (the
+    # person's versions, its tenures')
+    ("/people/hamada-yasukazu/", 6),
     # topic with source; the page of items and their count; provisions; items per year from the
-    # index (the data version, the count, the facets)
-    ("/topics/senkaku-islands/", 7),
+    # index (the data version, the count, the facets); its versions
+    ("/topics/senkaku-islands/", 8),
 ])
 def test_lists_and_record_pages_cost_a_fixed_number_of_queries(client, url, expected):
     assert queries(client, url) == expected
