@@ -99,10 +99,15 @@ class ImportTableForm(forms.Form):
     file = forms.FileField(required=False, help_text="UTF-8 text: a header line (年月日, 会議/場所, 出席者, 結果概要) per "
                                                      "printed page, then rows of four tab-separated cells.")
     table = forms.CharField(required=False, widget=forms.HiddenInput)  # the previewed file, carried to the import
-    source = forms.ModelChoiceField(Source.objects.exclude(figure="").select_related("publication"),
-                                    help_text="The source of the table's first page.")
+    source = forms.ModelChoiceField(Source.objects.exclude(figure="").order_by("slug"),
+                                    widget=forms.Select(attrs={"style": "max-width: 100%"}),
+                                    help_text="The source of the table's first page (its publication and figure).")
     update = forms.BooleanField(required=False, help_text="Also write what the table says of meetings already here "
                                                           "that differ (English, topics, provisions and notes are kept).")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].label_from_instance = lambda source: f"{source.slug} (figure {source.figure}, page {source.page})"
 
     def clean(self):
         cleaned = super().clean()
