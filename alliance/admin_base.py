@@ -146,10 +146,13 @@ class CuratedResource(ModelResource):
     the curator's name, and matched by id: an exported and re-imported row keeps its id."""
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        super().validate_instance(instance, import_validation_errors, validate_unique)
         check = IMPORT_CHECKS.get(type(instance))
-        if check is not None:
-            check(instance)
+        if check is not None and not import_validation_errors:
+            try:
+                check(instance)  # first: its words are the API's (a position given twice, a voice)
+            except ValidationError as error:
+                raise ValidationError({"__all__": error.messages}) from None
+        super().validate_instance(instance, import_validation_errors, validate_unique)
 
 
 class CuratedAdmin(BatchedChoices, ImportExportMixin, SimpleHistoryAdmin):

@@ -1,18 +1,27 @@
+import copy
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.forms.models import BaseInlineFormSet, construct_instance
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.forms.models import BaseInlineFormSet
 
 from alliance.admin_base import IMPORT_CHECKS, CuratedAdmin, CuratedInline, VersionedModelForm
 from alliance.models import Source
 from meetings import importer
 from meetings.models import Attendance, Meeting, Outcome
-from meetings.services import RELATIONS, deleted_meetings, restore_meeting, save_meeting, validate_meeting, validate_meeting_record, validate_row
+from meetings.services import (
+    RELATIONS,
+    deleted_meetings,
+    restore_meeting,
+    save_meeting,
+    validate_meeting,
+    validate_meeting_record,
+    validate_row,
+)
 
 IMPORT_CHECKS.update({Meeting: validate_meeting_record, Attendance: validate_row, Outcome: validate_row})
 ROWS = {Attendance: "attendances", Outcome: "outcomes"}  # save_meeting's arguments for a meeting's rows
@@ -68,13 +77,16 @@ class MeetingRowForm(VersionedModelForm):
     by the write path's rules, as on the meeting's page and in the API."""
 
     def _post_clean(self):
-        super()._post_clean()  # the form's values are on the instance now, and the model's rules passed
-        if self.errors or self.instance.meeting_id is None:
-            return
-        try:
-            validate_row(self.instance)
-        except ValidationError as error:
-            self.add_error(None, error.messages)
+        # The write path's rules first: they cover the uniqueness of (meeting, position) in the
+        # API's words ("position 2 is given more than once"); the model's rules follow if they pass.
+        if not self.errors and self.cleaned_data.get("meeting") is not None:
+            candidate = construct_instance(self, copy.copy(self.instance), self._meta.fields, self._meta.exclude)
+            try:
+                validate_row(candidate)
+            except ValidationError as error:
+                self.add_error(None, error.messages)
+                return
+        super()._post_clean()
 
 
 class AttendanceInline(CuratedInline, admin.TabularInline):
