@@ -148,7 +148,12 @@ class Errata:
     text and a Latin abbreviation in parentheses (偵察 (ISR) 活動 → 偵察(ISR)活動)."""
 
     def __init__(self, path=ERRATA):
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as error:
+            raise ValueError(f"{path}: not YAML ({error})") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: expected the keys characters and phrases")
         self.characters = {str(k): str(v) for k, v in (data.get("characters") or {}).items()}
         self.phrases = sorted(((str(k), str(v)) for k, v in (data.get("phrases") or {}).items()),
                               key=lambda pair: len(pair[0]), reverse=True)
@@ -208,7 +213,7 @@ class Resolver:
             if len(holders) == 1:
                 return holders[0].person, holders[0].post, COUNTRY_SIDES.get(holders[0].post.country), None
             side = COUNTRY_SIDES.get(tenure.post.country)
-            return None, tenure.post if len(holders) != 1 else None, side, (
+            return None, tenure.post, side, (
                 f"nobody named {name!r} held {tenure.post.slug} ({tenure.post.title_ja}) on {date.isoformat()}")
         side = Side.US if "米" in label else Side.JAPAN
         return None, None, side, f"no person or post found for {label!r} on {date.isoformat()} (side guessed: {side})"
