@@ -141,6 +141,47 @@ def test_rebuild_search_index_names_an_unknown_kind():
         call_command("rebuild_search_index", kind=["treaty"])
 
 
+def entries(kind):
+    return dict(SearchEntry.objects.filter(kind=kind).values_list("object_id", "document"))
+
+
+def test_a_rebuild_goes_in_batches_that_say_how_far_it_is_and_how_to_resume(capsys):
+    before = entries("meeting")
+    call_command("rebuild_search_index", kind=["meeting"], batch_size=4)
+    out = capsys.readouterr().out
+    ids = sorted(Meeting.objects.values_list("pk", flat=True))
+    assert f"meeting: {len(ids)} of {len(ids)} (100%)" in out and f"to resume: --start-after meeting:{ids[-1]}" in out
+    assert "records/s" in out and f"meeting: {len(ids)} indexed" in out
+    assert entries("meeting") == before  # the same documents, rebuilt
+
+
+def test_an_interrupted_rebuild_resumes_after_the_record_it_names(capsys):
+    ids = sorted(Meeting.objects.values_list("pk", flat=True))
+    SearchEntry.objects.filter(kind="meeting").delete()
+    call_command("rebuild_search_index", kind=["meeting", "outcome"], start_after=f"meeting:{ids[4]}")
+    assert set(entries("meeting")) == set(ids[5:])  # the first five were done before the interruption
+    assert SearchEntry.objects.filter(kind="outcome").count() == Outcome.objects.count()  # the kinds after it too
+    with pytest.raises(CommandError, match="give KIND:ID"):
+        call_command("rebuild_search_index", kind=["meeting"], start_after="outcome:3")
+
+
+def test_a_rebuild_drops_the_entries_of_records_that_are_gone():
+    SearchEntry.objects.create(kind="meeting", object_id=10**9, sort_date=datetime.date(2020, 1, 1),
+                               date_end=datetime.date(2020, 1, 1), document=[], facets=[], names=[])
+    call_command("rebuild_search_index", kind=["meeting"], verbosity=0)
+    assert not SearchEntry.objects.filter(kind="meeting", object_id=10**9).exists()
+    assert SearchEntry.objects.filter(kind="meeting").count() == Meeting.objects.count()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index setting")
+def test_the_search_gin_indexes_have_no_pending_list_that_would_turn_the_planner_away():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname LIKE 'search\\_%\\_gin'")
+        options = dict(cursor.fetchall())
+    assert set(options) == {f"search_{kind}_gin" for kind in ("meeting", "outcome", "provision", "body", "person")}
+    assert all(values == ["fastupdate=off"] for values in options.values()), options
+
+
 def test_tagging_an_outcome_with_a_topic_makes_the_filter_find_it():
     outcome = Outcome.objects.get(meeting__slug="2022-06-27-summit", position=3)
     energy = outcome.topics.model.objects.get(slug="science-technology")

@@ -77,25 +77,36 @@ def register(kind, model, documents, facets=(), drafts=False):
 
 
 def reindex(kind, ids):
-    """Bring the entries of these records up to date: update, create, or delete where gone."""
+    """Bring the entries of these records up to date: update, create, or delete where gone.
+
+    One record's entry is updated in place; the entries of many are deleted and inserted again in
+    bulk (two statements, whatever their number: a rebuild's batch, a rename's documents)."""
     from alliance.search.models import SearchEntry
 
     ids = {object_id for object_id in ids if object_id is not None}
     if not ids:
         return
     documents = REGISTRY[kind].documents(ids)
+    entries = {object_id: SearchEntry(kind=kind, object_id=object_id, **_values(object_id, document))
+               for object_id, document in documents.items()}
+    if len(ids) > 1:
+        SearchEntry.objects.filter(kind=kind, object_id__in=ids).delete()
+        SearchEntry.objects.bulk_create(entries.values())
+        return
     existing = dict(SearchEntry.objects.filter(kind=kind, object_id__in=ids).values_list("object_id", "pk"))
     SearchEntry.objects.filter(pk__in=[pk for object_id, pk in existing.items() if object_id not in documents]).delete()
-    created = []
-    for object_id, document in documents.items():
-        values = {"sort_date": document.date or UNDATED, "date_end": document.until or document.date or UNDATED,
-                  "facets": document.facet_terms(), "names": document.name_keys(),
-                  "document": document.terms(extra=[sample_term(sample_group(object_id))])}
+    for object_id, entry in entries.items():
         if object_id in existing:
+            values = {name: getattr(entry, name) for name in ("sort_date", "date_end", "facets", "names", "document")}
             SearchEntry.objects.filter(pk=existing[object_id]).update(**values)
         else:
-            created.append(SearchEntry(kind=kind, object_id=object_id, **values))
-    SearchEntry.objects.bulk_create(created)
+            entry.save()
+
+
+def _values(object_id, document):
+    return {"sort_date": document.date or UNDATED, "date_end": document.until or document.date or UNDATED,
+            "facets": document.facet_terms(), "names": document.name_keys(),
+            "document": document.terms(extra=[sample_term(sample_group(object_id))])}
 
 
 _batch = threading.local()  # .pending: [(kind, ids)] and .touched while inside reindex_once()
@@ -269,16 +280,35 @@ def follow_m2m(descriptor, affected):
     m2m_changed.connect(receiver, sender=through, weak=False, dispatch_uid=f"search-{label}-m2m-{number}")
 
 
-def rebuild(kinds=None, batch_size=1000):
-    """Rebuild the index of these kinds (all by default) from scratch; returns {kind: entries}."""
+def rebuild(kinds=None, batch_size=1000, start_after=None, progress=None):
+    """Rebuild the index of these kinds (all by default), in batches that each commit: while it
+    runs, every record is found by its old entry or by its new one, and an interrupted rebuild
+    resumes where it stopped. Returns {kind: entries}.
+
+    `start_after`: (kind, id) — resume after that record (the kinds before it are done).
+    `progress(kind, done, total, last_id, batch)`: called after each batch of `batch` records.
+    Entries of records that no longer exist are deleted at the end of each kind."""
+    from django.db import transaction
+
     from alliance.search.models import SearchEntry
 
-    counts = {}
-    for kind in kinds or REGISTRY:
-        searchable = REGISTRY[kind]
-        SearchEntry.objects.filter(kind=kind).delete()
-        ids = list(searchable.model._default_manager.order_by("pk").values_list("pk", flat=True))
-        for start in range(0, len(ids), batch_size):
-            reindex(kind, ids[start : start + batch_size])
+    counts, kinds = {}, list(kinds or REGISTRY)
+    if start_after is not None:
+        kinds = kinds[kinds.index(start_after[0]):]
+    for kind in kinds:
+        manager = REGISTRY[kind].model._default_manager
+        last = start_after[1] if start_after is not None and kind == start_after[0] else 0
+        total, done = manager.count(), manager.filter(pk__lte=last).count() if last else 0
+        while True:
+            ids = list(manager.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
+            if not ids:
+                break
+            with transaction.atomic():
+                reindex(kind, ids)
+            last, done = ids[-1], done + len(ids)
+            if progress is not None:
+                progress(kind, done, total, last, len(ids))
+        with transaction.atomic():
+            SearchEntry.objects.filter(kind=kind).exclude(object_id__in=manager.values("pk")).delete()
         counts[kind] = SearchEntry.objects.filter(kind=kind).count()
     return counts

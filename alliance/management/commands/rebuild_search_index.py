@@ -1,23 +1,64 @@
-"""Rebuild the search index from scratch: `manage.py rebuild_search_index [--kind meeting ...]`."""
+"""Rebuild the search index: `manage.py rebuild_search_index [--kind meeting ...] [--start-after meeting:12000]`.
+
+Batches commit one by one: the site keeps finding every record while it runs (by its old entry or
+its new one), and an interrupted rebuild resumes with `--start-after`, which each progress line gives.
+"""
+
+import sys
+import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from alliance.search.index import REGISTRY, rebuild
 
+REPORT_EVERY = 5.0  # seconds between progress lines when the output is not a terminal
+
 
 class Command(BaseCommand):
-    help = "Rebuild the search index of every searchable kind (or of the kinds named) from scratch."
+    help = "Rebuild the search index of every searchable kind (or of the kinds named), in batches that commit."
 
     def add_arguments(self, parser):
         parser.add_argument("--kind", action="append", dest="kinds", metavar="KIND",
                             help=f"only this kind; one of {', '.join(REGISTRY)} (repeatable)")
+        parser.add_argument("--batch-size", type=int, default=1000, help="records per batch (each batch commits)")
+        parser.add_argument("--start-after", metavar="KIND:ID",
+                            help="resume an interrupted rebuild after this record (its progress lines say where)")
 
-    def handle(self, *args, kinds=None, **options):
-        unknown = sorted(set(kinds or []) - set(REGISTRY))
+    def handle(self, *args, kinds=None, batch_size=1000, start_after=None, **options):
+        kinds = kinds or list(REGISTRY)
+        unknown = sorted(set(kinds) - set(REGISTRY))
         if unknown:
             raise CommandError(f"Unknown kind {', '.join(unknown)}; the kinds are {', '.join(REGISTRY)}.")
-        with transaction.atomic():
-            counts = rebuild(kinds)
+        if batch_size < 1:
+            raise CommandError("--batch-size: at least 1.")
+        resume = None
+        if start_after:
+            kind, _, last = start_after.partition(":")
+            if kind not in kinds or not last.isdigit():
+                raise CommandError(f"--start-after {start_after!r}: give KIND:ID, KIND one of {', '.join(kinds)}.")
+            resume = (kind, int(last))
+        began = time.monotonic()
+        state = {"processed": 0, "reported": 0.0}
+        terminal = hasattr(self.stdout, "isatty") and self.stdout.isatty()
+
+        def progress(kind, done, total, last, batch):
+            now = time.monotonic()
+            state["processed"] += batch
+            rate = state["processed"] / max(now - began, 1e-6)
+            line = (f"{kind}: {done:,} of {total:,} ({done / max(total, 1):.0%}), {rate:,.0f} records/s, "
+                    f"about {(total - done) / rate:,.0f} s left — to resume: --start-after {kind}:{last}")
+            if terminal:
+                sys.stdout.write("\r" + line.ljust(110))
+                sys.stdout.flush()
+            elif now - state["reported"] >= REPORT_EVERY or done == total:
+                state["reported"] = now
+                self.stdout.write(line)
+
+        counts = rebuild(kinds, batch_size=batch_size, start_after=resume, progress=progress)
+        if terminal:
+            sys.stdout.write("\n")
+        seconds = time.monotonic() - began
         for kind, count in counts.items():
             self.stdout.write(f"{kind}: {count} indexed")
+        total = sum(counts.values())
+        self.stdout.write(f"{total:,} entries in {seconds:.1f} s ({total / max(seconds, 1e-6):,.0f}/s)")
