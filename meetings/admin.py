@@ -65,11 +65,11 @@ class MeetingRowsFormSet(BaseInlineFormSet):
             validate_meeting(meeting=held, fields={"date": self.instance.date, "state": self.instance.state},
                              **{ROWS[formset.model]: formset.rows() for formset in formsets})
         except ValidationError as error:
-            messages = error.message_dict
+            by_rows = error.message_dict
             for formset in self.siblings:
-                formset._non_form_errors.extend(messages.get(ERRORS[formset.model], []))
-            if ERRORS[self.model] in messages:
-                raise ValidationError(messages[ERRORS[self.model]]) from None
+                formset._non_form_errors.extend(by_rows.get(ERRORS[formset.model], []))
+            if ERRORS[self.model] in by_rows:
+                raise ValidationError(by_rows[ERRORS[self.model]]) from None
 
 
 class MeetingRowForm(VersionedModelForm):
