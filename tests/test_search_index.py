@@ -173,6 +173,15 @@ def test_a_rebuild_drops_the_entries_of_records_that_are_gone():
     assert SearchEntry.objects.filter(kind="meeting").count() == Meeting.objects.count()
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+def test_a_rebuild_leaves_the_planner_fresh_statistics_of_the_entries():
+    call_command("rebuild_search_index", kind=["body"], verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'search_searchentry'")
+        estimated = cursor.fetchone()[0]
+    assert estimated == SearchEntry.objects.count()
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index setting")
 def test_the_search_gin_indexes_have_no_pending_list_that_would_turn_the_planner_away():
     with connection.cursor() as cursor:
