@@ -173,6 +173,24 @@ def test_a_rebuild_drops_the_entries_of_records_that_are_gone():
     assert SearchEntry.objects.filter(kind="meeting").count() == Meeting.objects.count()
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL partial index")
+def test_the_public_list_and_its_count_can_be_read_from_the_index_of_published_entries():
+    """Without it, leaving drafts out reads every entry's facets (55 ms instead of 2 ms at 10,000)."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        results = search(kind="meeting")
+        results.count(), results[:20]
+    statements = [q["sql"] for q in captured.captured_queries if "search_searchentry" in q["sql"]]
+    assert len(statements) == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # as on a large table: the planner's choice among indexes
+        for statement in statements:
+            cursor.execute("EXPLAIN " + statement)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "search_meeting_public_by_date" in plan, plan
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
 def test_a_rebuild_leaves_the_planner_fresh_statistics_of_the_entries():
     call_command("rebuild_search_index", kind=["body"], verbosity=0)

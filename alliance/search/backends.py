@@ -16,12 +16,16 @@ carry each facet term, per year.
 import datetime
 from dataclasses import dataclass
 
-from alliance.search.analyzer import EXACT, name_term
+from alliance.search.analyzer import EXACT, facet, name_term
 from alliance.search.fields import COLUMN_SEPARATOR, fts_token, is_japanese_term
 from alliance.search.query import Query
 
 ENTRY_TABLE = "search_searchentry"
 KINDS = ("meeting", "outcome", "provision", "body", "person")
+DRAFT = facet("state", "draft")  # the facet term of a draft's document; published ones carry none
+# What a public search asks of the entries beside its words: written as the partial indexes of
+# the public entries are, so that PostgreSQL sees that they hold every entry the search may read.
+PUBLIC = f"NOT (facets && '{{{DRAFT}}}'::text[])"
 ALL = "*"  # the facet term every entry carries in facet counts: the totals per year
 
 SAMPLE_GROUPS = 256
@@ -87,10 +91,22 @@ class PostgresBackend:
                 f"CREATE INDEX IF NOT EXISTS search_{kind}_gin ON {ENTRY_TABLE} USING gin (document) "
                 f"WITH (fastupdate = off) WHERE kind = '{kind}'"
             )
+        # The published entries by date: the public list and its count without reading every
+        # entry's facets (an index-only scan; 2 ms instead of 55 ms for 10,000 meetings). Not
+        # before the facets column exists (the early migrations build these structures too).
+        cursor.execute("SELECT 1 FROM information_schema.columns WHERE table_name = %s AND column_name = 'facets'",
+                       [ENTRY_TABLE])
+        if cursor.fetchone():
+            for kind in KINDS:
+                cursor.execute(
+                    f"CREATE INDEX IF NOT EXISTS search_{kind}_public_by_date ON {ENTRY_TABLE} "
+                    f"(sort_date DESC, object_id DESC) WHERE kind = '{kind}' AND {PUBLIC}"
+                )
 
     def drop_structures(self, cursor):
         for kind in KINDS:
             cursor.execute(f"DROP INDEX IF EXISTS search_{kind}_gin")
+            cursor.execute(f"DROP INDEX IF EXISTS search_{kind}_public_by_date")
 
     @staticmethod
     def _lexeme(text):
@@ -172,7 +188,9 @@ class PostgresBackend:
         if expression:
             where.append("e.document @@ %s::tsquery")
             params.append(expression)
-        if match.without:
+        if match.without == (DRAFT,):
+            where.append(PUBLIC.replace("facets", "e.facets"))
+        elif match.without:
             # From the facets column, which is short and read anyway, not as a negation in the
             # tsquery, which the GIN index cannot answer and which would read every document.
             where.append("NOT (e.facets && %s::text[])")

@@ -19,10 +19,9 @@ from typing import Callable
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from alliance.search.analyzer import document_terms, facet, key_hash, name_term, whole_keys
-from alliance.search.backends import sample_group, sample_term
+from alliance.search.backends import DRAFT, sample_group, sample_term
 
 UNDATED = datetime.date(1, 1, 1)
-DRAFT = facet("state", "draft")  # the facet term of a draft's document; published ones carry none
 
 
 @dataclass(frozen=True)
