@@ -197,9 +197,7 @@ class MeetingAdmin(CuratedAdmin):
                 except importer.TableError as error:
                     form.add_error(None, f"{error}. Nothing was imported.")
                 else:
-                    counts = plan.counts()
-                    self.message_user(request, f"Imported: {counts['create']} meeting(s) created as drafts, "
-                                               f"{counts['change'] if update else 0} changed.", messages.SUCCESS)
+                    self.message_user(request, plan.summary(update), messages.SUCCESS)
                     return redirect(reverse("admin:meetings_meeting_changelist") + "?state__exact=draft")
             else:
                 lines = importer.report(plan, dry_run=True, update=update)

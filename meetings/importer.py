@@ -257,6 +257,13 @@ class Plan:
             counts[planned.action] += 1
         return counts
 
+    def summary(self, update):
+        """What an import of the plan did, in a line."""
+        counts = self.counts()
+        changed = counts["change"] if update else 0
+        return (f"Imported: {counts['create']} meeting(s) created as drafts, {changed} changed, "
+                f"{counts['unchanged'] + counts['change'] - changed} left as they were.")
+
 
 def _page_sources(source, pages):
     """{page: Source} for the table's pages: page 1 is `source`, page n the same figure's page

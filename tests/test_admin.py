@@ -88,17 +88,7 @@ def test_the_admins_add_form_refuses_an_attendee_in_a_post_not_held_then_as_the_
 
 def as_posted(form):
     """What the browser would post back of an admin form as it was shown."""
-    from django import forms
-
-    data = {}
-    for name, field in form.fields.items():
-        value = form[name].value()
-        if isinstance(field, forms.BooleanField):
-            if value:
-                data[name] = "on"
-        elif value is not None:
-            data[name] = field.prepare_value(value)
-    return data
+    return posted(form)
 
 
 def test_a_save_from_a_copy_someone_saved_over_since_is_refused_and_says_what_changed(curator):

@@ -42,11 +42,7 @@ class Command(BaseCommand):
         except TableError as error:
             raise CommandError(f"{options['file']}, {error}. Nothing was imported.") from None
         if not options["dry_run"]:
-            counts = plan.counts()
-            changed = counts["change"] if options["update"] else 0
-            self.stdout.write(self.style.SUCCESS(
-                f"Imported: {counts['create']} meeting(s) created as drafts, {changed} changed, "
-                f"{counts['unchanged'] + counts['change'] - changed} left as they were."))
+            self.stdout.write(self.style.SUCCESS(plan.summary(options["update"])))
 
     def report(self, plan, dry_run, update):
         for level, line in report(plan, dry_run=dry_run, update=update):
