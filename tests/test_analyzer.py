@@ -91,13 +91,23 @@ def test_a_document_keeps_its_tiers_and_exact_forms():
     assert head.split()[:3] == [fts_token(t) for t in ("secretari", "of", "defens")]
     assert text.split() == [fts_token("missil"), "x", fts_token("=missiles")]  # in no phrase
     literal = tsvector_literal(terms_)
-    assert "'defens':3A" in literal and "'防衛':5B" in literal and "'missil':10D" in literal
+    assert "'defens':3A" in literal and "'防衛大臣':5B" in literal and "'missil':10D" in literal
 
 
-def test_postgresql_holds_colocated_ngrams_and_word_pairs():
-    literal = tsvector_literal(document_terms(["拡大抑止 extended deterrence"]))
-    assert "'拡大抑止':1D" in literal and "'大抑止':2D" in literal and "'核'" not in literal
-    assert "'抑':3D" in literal and "'extend deterr':5D" in literal
+def test_postgresql_holds_one_lexeme_per_japanese_character_and_word_pairs():
+    # At each character, the run of up to four characters that starts there, instead of the
+    # bigram: a query of up to four characters is that lexeme or its prefix.
+    literal = tsvector_literal(document_terms(["拡大抑止力 extended deterrence"], facets=["kind:summit"]))
+    assert literal.split()[:5] == ["'拡大抑止':1D", "'大抑止力':2D", "'抑止力':3D", "'止力':4D", "'力':5D"]
+    assert "'拡大'" not in literal and "'核'" not in literal
+    assert "'extend deterr':6D" in literal
+    assert "'kind:summit'" in literal.split()  # a facet term: no position, no weight
+
+
+def test_postgresql_keeps_terms_past_the_caps_without_a_position():
+    literal = tsvector_literal(document_terms(["日米" * 300]))
+    # Past 256 occurrences the bigrams stand in no phrase: a 1- or 2-character prefix query finds them.
+    assert "'米日':16383D" in literal.split() and "'日米日米':1D,3D," in literal
 
 
 @pytest.mark.parametrize("raw, groups, excluded", [

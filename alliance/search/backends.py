@@ -114,11 +114,14 @@ class PostgresBackend:
 
     @staticmethod
     def elements(tokens):
-        """The lexemes that stand for a query term in the tsvector, each with its offset.
+        """The lexemes that stand for a query term in the tsvector (`fields.lexemes`), each with its
+        offset and whether it is a prefix.
 
-        A Japanese run of up to four characters is one lexeme (a lone character included: the
-        tsvector holds every character alone, so no prefix is needed); a longer run is the chain
-        of its 4-character runs; two adjacent words are one lexeme.
+        A Japanese run of up to four characters is the prefix of the lexeme at its first
+        character's position (the 4-character run there, or the shorter end of the run), so a
+        lone character or a pair needs nothing else; a run of exactly four is that lexeme; a
+        longer run is the chain of 4-character lexemes that covers it. Two adjacent words are one
+        lexeme, and a word written with a trailing * is a prefix.
         """
         elements, offset, i = [], 0, 0
         while i < len(tokens):
@@ -131,49 +134,52 @@ class PostgresBackend:
                 run = tokens[i : j + 1]
                 chars = "".join(token.term[0] for token in run) + (run[-1].term[1] if len(run[-1].term) == 2 else "")
                 if len(chars) <= 4:
-                    elements.append((chars, offset))
+                    elements.append((chars, offset, len(chars) < 4))
                 else:  # 4-character runs that cover the whole run, as few as possible
                     starts = list(range(0, len(chars) - 3, 4))
                     if starts[-1] != len(chars) - 4:
                         starts.append(len(chars) - 4)
-                    elements += [(chars[k : k + 4], offset + k) for k in starts]
+                    elements += [(chars[k : k + 4], offset + k, False) for k in starts]
                 offset += len(run)
                 i = j + 1
+            elif tokens[i].prefix:  # a word written with a trailing * (Sen*): 'sen':*
+                elements.append((tokens[i].term, offset, True))
+                offset += 1
+                i += 1
             else:
-                if i + 1 < len(tokens) and not is_japanese_term(tokens[i + 1].term):
-                    elements.append((tokens[i].term + " " + tokens[i + 1].term, offset))
-                    if i + 2 < len(tokens) and not is_japanese_term(tokens[i + 2].term):
+                if i + 1 < len(tokens) and not is_japanese_term(tokens[i + 1].term) and not tokens[i + 1].prefix:
+                    elements.append((tokens[i].term + " " + tokens[i + 1].term, offset, False))
+                    if i + 2 < len(tokens) and not is_japanese_term(tokens[i + 2].term) and not tokens[i + 2].prefix:
                         offset += 1
                         i += 1
                         continue
                     offset += 2
                     i += 2
                     continue
-                elements.append((tokens[i].term, offset))
+                elements.append((tokens[i].term, offset, False))
                 offset += 1
                 i += 1
         return elements
 
     def _term(self, term):
         tokens = term.tokens
-        # A word written with a trailing * (Sen*) is a prefix lexeme, 'sen':*, after the rest.
-        prefix = tokens[-1].prefix and not is_japanese_term(tokens[-1].term)
-        elements = self.elements(tokens[:-1] if prefix else tokens)
-        lexemes = [self._lexeme(text) for text, _ in elements]
-        if prefix:
-            elements.append((tokens[-1].term, len(tokens) - 1))
-            lexemes.append(self._lexeme(tokens[-1].term) + ":*")
-            if len(tokens) == 1:  # a lone word: also the words as written (capabil* → capabilities)
-                return f"({lexemes[0]} | {self._lexeme(EXACT + tokens[0].term)}:*)"
+        elements = self.elements(tokens)
+        lexemes = [self._lexeme(text) + (":*" if prefix else "") for text, _, prefix in elements]
+        if len(tokens) == 1 and tokens[0].prefix and not is_japanese_term(tokens[0].term):
+            # a lone word with a trailing *: also the words as written (capabil* → capabilities)
+            return f"({lexemes[0]} | {self._lexeme(EXACT + tokens[0].term)}:*)"
         parts = [lexemes[0]]
-        for (_, before), (_, at), lexeme in zip(elements, elements[1:], lexemes[1:]):
+        for (_, before, _), (_, at, _), lexeme in zip(elements, elements[1:], lexemes[1:]):
             parts.append(f"<{at - before}>" if at - before != 1 else "<->")
             parts.append(lexeme)
         return "(" + " ".join(parts) + ")"
 
+    def _groups(self, match):
+        """The query's word groups, each a disjunction of its terms."""
+        return ["(" + " | ".join(self._term(term) for term in group) + ")" for group in match.query.groups]
+
     def expression(self, match):
-        groups = [self._lexeme(term) for term in match.facets]
-        groups += ["(" + " | ".join(self._term(term) for term in group) + ")" for group in match.query.groups]
+        groups = [self._lexeme(term) for term in match.facets] + self._groups(match)
         if match.sample is not None:
             groups.append("(" + " | ".join(self._lexeme(sample_term(g)) for g in range(match.sample)) + ")")
         if groups:
@@ -221,11 +227,12 @@ class PostgresBackend:
         1 + the log of the document's length; the exact forms of the query's words count too, so
         that a record with the form searched for ranks above one with another form of it."""
         where, params = self._where(kind, match)
-        expression = self.expression(match)
+        # Ranked by the words alone: facet terms carry no position, and every match has them.
+        words = " & ".join(self._groups(match))
         rank, rank_params = "0.0", []
-        if expression:
+        if words:
             exact = " | ".join(self._lexeme(term) for term in match.query.exact_forms)
-            rank, rank_params = "ts_rank_cd(w.document, %s::tsquery, 1)", [f"({expression}) | {exact}" if exact else expression]
+            rank, rank_params = "ts_rank_cd(w.document, %s::tsquery, 1)", [f"({words}) | {exact}" if exact else words]
         # The names are read by primary key for the window's rows only: carried through the sort
         # of every match, they cost a third of the search.
         whole, whole_params = "false", []

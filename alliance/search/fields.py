@@ -5,10 +5,12 @@ the same records on both: PostgreSQL keeps at most 256 positions of a term and c
 past 16,383, so occurrences past those limits take part in no phrase on either database.
 
 PostgreSQL checks a phrase by reading every candidate document, which costs a third of a second
-when a term matches a third of 100,000 meetings. So the tsvector also holds, at the same
-positions, each Japanese character alone and its 3- and 4-character runs, and each pair of
-adjacent words: a query of up to four Japanese characters, or two words, is then one lexeme
-that the GIN index answers exactly. SQLite's FTS5 keeps positions in its index and needs none.
+when a term matches a third of 100,000 meetings. So its tsvector holds, at each Japanese
+character's position, the run of up to four characters that starts there instead of the bigram,
+and each pair of adjacent words beside the first: a query of up to four Japanese characters, or
+two words, is then one lexeme or the prefix of one, which the GIN index answers exactly (see
+`lexemes`). Facet terms carry no position: they are matched, never part of a phrase or ranked.
+SQLite's FTS5 keeps positions in its index and needs none of this.
 """
 
 import json
@@ -42,28 +44,29 @@ def is_japanese_term(term):
     return is_japanese(term[0])
 
 
-def with_ngrams(terms):
-    """The capped terms plus PostgreSQL's colocated lexemes: Japanese 1-, 3-, 4-grams and word pairs."""
-    terms = list(capped(terms))
-    extra = []
+def lexemes(terms):
+    """PostgreSQL's lexemes of the capped terms, each at its position: one per Japanese character,
+    the run of up to four characters that starts there (尖閣諸島 → 尖閣諸島 閣諸島 諸島 島), in place of
+    the analyzer's bigram; the words as they are, each pair of adjacent words beside the first.
+
+    A query of up to four Japanese characters is then one lexeme, or the prefix of one ('尖閣':*),
+    which the GIN index answers exactly; a longer one is a chain of 4-character lexemes. One
+    lexeme per character keeps the document small: ranking reads it, and every write rewrites it.
+    Occurrences in no phrase (past the caps) keep the analyzer's term, with no position."""
+    out = []
     run = []  # (char, position, tier) of the current Japanese run, within phrase-able positions
 
     def close_run():
         chars = "".join(char for char, _, _ in run)
-        for i, (char, position, tier) in enumerate(run):
-            extra.append((char, position, tier))
-            for size in (3, 4):
-                if i + size <= len(run):
-                    extra.append((chars[i : i + size], position, tier))
+        out.extend((chars[i : i + 4], position, tier) for i, (_, position, tier) in enumerate(run))
         run.clear()
 
     previous = None
-    for term, position, tier in terms:
+    for term, position, tier in capped(terms):
         if is_extra(term):
-            continue  # exact forms and whole fields stand beside the words, in no phrase
+            out.append((term, position, tier))  # exact forms stand beside their words, in no phrase
+            continue
         japanese = is_japanese_term(term)
-        if japanese and position is None:
-            extra.append((term[0], None, tier))  # present, in no phrase
         continues = (
             japanese and position is not None and run and previous is not None
             and previous[1] == position - 1 and len(previous[0]) == 2 and previous[0][1] == term[0]
@@ -72,13 +75,15 @@ def with_ngrams(terms):
             close_run()
         if japanese and position is not None:
             run.append((term[0], position, tier))
-        elif (not japanese and position is not None and previous is not None and previous[1] == position - 1
-              and not is_japanese_term(previous[0])):
-            extra.append((previous[0] + " " + term, previous[1], tier))
+        else:
+            out.append((term, position, tier))
+            if (not japanese and position is not None and previous is not None and previous[1] == position - 1
+                    and not is_japanese_term(previous[0])):
+                out.append((previous[0] + " " + term, previous[1], tier))
         previous = (term, position) if position is not None else None
     if run:
         close_run()
-    return terms + extra
+    return out
 
 
 # Ranking weighs a word by the tier it is found in: PostgreSQL's weights A (head), B (about), D
@@ -89,17 +94,19 @@ COLUMN_SEPARATOR = "|"  # between the tiers' streams in SQLite's column; trigger
 
 def tsvector_literal(terms):
     positions = {}
-    for term, position, tier in with_ngrams(terms):
+    for term, position, tier in lexemes(terms):
         if term.startswith(NAME):
             continue  # PostgreSQL reads the names from their column, without the document
         entry = positions.setdefault(term, {})
+        if ":" in term:
+            continue  # a facet term (text gives no colon): found, in no phrase, not ranked
         if position is not None:
             entry.setdefault(position, WEIGHTS[tier])
         elif not entry:
             entry[MAX_POSITION] = WEIGHTS[tier]
     return " ".join(
-        "'{}':{}".format(term.replace("\\", "\\\\").replace("'", "''"),
-                         ",".join(f"{place}{weight}" for place, weight in sorted(places.items())))
+        "'{}'{}".format(term.replace("\\", "\\\\").replace("'", "''"),
+                        ":" + ",".join(f"{place}{weight}" for place, weight in sorted(places.items())) if places else "")
         for term, places in positions.items()
     )
 
