@@ -7,7 +7,7 @@ from django.core.paginator import InvalidPage, Page, Paginator
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -144,8 +144,13 @@ class CSVRenderer(BaseRenderer):
 
 
 def exception_handler(exc, context):
-    """DRF's errors, always as JSON with a `detail` message (validation errors name each parameter)."""
+    """DRF's errors, always as JSON (also for ?format=csv) with a `detail` message (validation errors
+    name each parameter)."""
     response = drf_exception_handler(exc, context)
+    request = context.get("request")
+    if response is not None and request is not None and wants_csv(request):
+        # An error is JSON whatever format was asked for: a CSV of an error message reads as data.
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
     if response is not None and isinstance(response.data, dict) and "detail" not in response.data:
         response.data = {"detail": "Invalid request.", "errors": response.data}
     return response

@@ -11,8 +11,9 @@ from rest_framework.response import Response
 from alliance import versions
 from alliance.api import SourceSerializer
 from alliance.models import ConsultationBody, Person, Place, Post, Source, Topic
-from alliance.rest import SearchPagination
+from alliance.rest import SearchPagination, wants_csv
 from alliance.search.index import reindex_once
+from meetings import exports
 from meetings.filters import MeetingFilter
 from guidelines.models import Provision
 from meetings.models import Attendance, Meeting, Outcome
@@ -172,8 +173,15 @@ def shown(meeting, context):
     return data
 
 
+ROWS = OpenApiParameter(
+    "rows", enum=list(exports.EXPORTS), required=False,
+    description="With format=csv: one row per meeting (`meetings`, the default) or per outcome item (`outcomes`). "
+                "The CSV is streamed, flat (a meeting's attendees and items joined by ` | ` in one cell), and holds "
+                "every match up to 10,000 meetings unless `page`/`page_size` ask for fewer.")
+
+
 @extend_schema_view(update=extend_schema(parameters=[IF_MATCH]), partial_update=extend_schema(parameters=[IF_MATCH]),
-                    destroy=extend_schema(parameters=[IF_MATCH]))
+                    destroy=extend_schema(parameters=[IF_MATCH]), list=extend_schema(parameters=[ROWS]))
 class MeetingViewSet(viewsets.ModelViewSet):
     """Meetings, newest first, or by relevance to `q`; every filter of the search page.
 
@@ -205,6 +213,22 @@ class MeetingViewSet(viewsets.ModelViewSet):
             list(Meeting.objects.select_for_update().filter(**{self.lookup_field: self.kwargs[self.lookup_field]})
                  .values_list("pk", flat=True))
         return super().get_object()
+
+    def list(self, request, *args, **kwargs):
+        if not wants_csv(request):
+            return super().list(request, *args, **kwargs)
+        return self.export(request)
+
+    def export(self, request):
+        """The matches as a streamed CSV, one meeting (or one outcome item) a row."""
+        rows = request.query_params.get("rows") or "meetings"
+        if rows not in exports.EXPORTS:
+            raise ValidationError({"rows": [f"one of {', '.join(exports.EXPORTS)}"]})
+        results = self.filter_queryset(self.get_queryset())  # a 400 naming any filter it cannot read
+        size = self.paginator.get_page_size(request)  # a 400 for a page or size that is not a positive number
+        start = (int(request.query_params.get(self.paginator.page_query_param) or 1) - 1) * size
+        ids = results.ids_between(start, start + size)
+        return exports.streamed(exports.EXPORTS[rows], ids, request.build_absolute_uri, f"{rows}.csv")
 
     def with_version(self, response, meeting):
         response["ETag"] = f'"{versions.remember(shown(meeting, self.get_serializer_context()))}"'

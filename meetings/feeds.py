@@ -3,35 +3,50 @@
 import datetime
 
 from django.contrib.syndication.views import Feed
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.db.models import Prefetch
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.utils.feedgenerator import Atom1Feed
 from icalendar import Calendar, Event
 
 from alliance.models import DatePrecision
 from meetings.filters import MeetingFilter
-from meetings.models import Meeting
+from meetings.exports import in_order
+from meetings.models import Attendance, Meeting
 
 CALENDAR_LIMIT = 10000
 FEED_LIMIT = 50
 
 
-def _filtered(request, sort, limit):
-    """The meetings the request's filters select, or the reason they cannot be read."""
+def _filtered(request):
+    """The search the request's filters select, newest first, or the reason they cannot be read."""
     filterset = MeetingFilter(request.GET, queryset=Meeting.objects.with_details(), request=request)
     if not filterset.is_valid():
         reasons = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items())
         return None, reasons
-    return filterset.qs.order_by(sort)[:limit], None
+    return filterset.qs.order_by("newest"), None
 
 
 def calendar(request):
-    meetings, error = _filtered(request, "newest", CALENDAR_LIMIT)
+    """The matches as an iCalendar file, streamed an event at a time (up to CALENDAR_LIMIT meetings)."""
+    results, error = _filtered(request)
     if error:
         return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
+    ids = results.ids_between(0, CALENDAR_LIMIT)
+    meetings = Meeting.objects.select_related("place", "source__publication").prefetch_related(
+        Prefetch("attendances", Attendance.objects.order_by("meeting_id", "position").only("pk", "meeting_id", "label_ja")))
+    response = StreamingHttpResponse((text.encode("utf-8") for text in _calendar(in_order(meetings, ids), request)),
+                                     content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="meetings.ics"'
+    return response
+
+
+def _calendar(meetings, request):
     cal = Calendar()
     cal.add("prodid", "-//Japan–U.S. Alliance Database//meetings//JA")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", "日米会談 / Japan–U.S. meetings")
+    head, end = cal.to_ical().decode("utf-8").rsplit("END:VCALENDAR", 1)
+    yield head
     for meeting in meetings:
         if meeting.date_precision != DatePrecision.DAY:
             continue  # a calendar needs a day; the source gives only the month
@@ -44,10 +59,8 @@ def calendar(request):
         attendees = "、".join(attendance.label_ja for attendance in meeting.attendances.all())
         event.add("description", "\n".join(filter(None, [attendees, meeting.source.citation_en])))
         event.add("url", request.build_absolute_uri(meeting.get_absolute_url()))
-        cal.add_component(event)
-    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="meetings.ics"'
-    return response
+        yield event.to_ical().decode("utf-8")
+    yield "END:VCALENDAR" + end
 
 
 class MeetingFeed(Feed):
@@ -59,10 +72,10 @@ class MeetingFeed(Feed):
 
     # One instance serves every request: what a request selects travels on the request, not here.
     def __call__(self, request, *args, **kwargs):
-        meetings, error = _filtered(request, "newest", FEED_LIMIT)
+        results, error = _filtered(request)
         if error:
             return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
-        request.feed_selection = (meetings, request.GET.urlencode())
+        request.feed_selection = (results[:FEED_LIMIT], request.GET.urlencode())
         return super().__call__(request, *args, **kwargs)
 
     def get_object(self, request, *args, **kwargs):

@@ -1,15 +1,25 @@
-"""Exports: every list as CSV that spreadsheet software opens with its Japanese intact."""
+"""Exports: every list as CSV that spreadsheet software opens with its Japanese intact; the
+meetings of a search streamed flat, one meeting or one outcome item a row; a calendar file."""
 
 import csv
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from meetings import exports
+from meetings.models import Meeting, Outcome
 
 pytestmark = pytest.mark.django_db
 
 
+def content(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def rows(response):
-    text = response.content.decode("utf-8")
+    text = content(response).decode("utf-8")
     assert text.startswith("\ufeff"), "a byte-order mark tells spreadsheet software the text is UTF-8"
     return list(csv.DictReader(io.StringIO(text[1:])))
 
@@ -25,6 +35,67 @@ def test_meetings_as_csv_are_the_same_rows_as_json(client):
     assert first["attendees.name_en"] == "Hamada Yasukazu | Hayashi Yoshimasa | Lloyd J. Austin III | Antony J. Blinken"
     assert first["place.name_ja"] == "ワシントン" and first["body"] == "SCC"
     assert "尖閣諸島" in first["outcomes.text_ja"]
+    assert first["url"] == "http://testserver/meetings/2023-01-11-scc/"
+    assert response.streaming, "written as it is read, not built whole in memory"
+
+
+def test_one_row_per_outcome_item_with_its_meeting_and_address(client):
+    table = rows(client.get("/api/v1/meetings/", {"q": "尖閣", "ordering": "-date", "format": "csv", "rows": "outcomes"}))
+    expected = Outcome.objects.filter(meeting__slug__in=["2023-01-11-scc", "2022-05-23-summit", "2022-05-04-defense-ministers"])
+    assert len(table) == expected.count()
+    assert [row["meeting"] for row in table][:1] == ["2023-01-11-scc"]  # newest first, the items in order
+    scc = [row for row in table if row["meeting"] == "2023-01-11-scc"]
+    assert [int(row["position"]) for row in scc] == sorted(int(row["position"]) for row in scc)
+    first = scc[0]
+    assert first["url"] == "http://testserver/meetings/2023-01-11-scc/#item-1"
+    assert first["meeting.date"] == "2023-01-11" and first["meeting.body"] == "SCC" and first["text_ja"]
+    item = Outcome.objects.get(meeting__slug="2023-01-11-scc", position=1)
+    assert first["text_en"] == item.text_en and first["voice"] == item.voice
+    assert first["topics"] == " | ".join(item.topics.values_list("slug", flat=True))
+
+
+def test_the_flat_export_follows_the_order_asked_for(client):
+    newest = [row["slug"] for row in rows(client.get("/api/v1/meetings/", {"format": "csv", "ordering": "-date"}))]
+    oldest = [row["slug"] for row in rows(client.get("/api/v1/meetings/", {"format": "csv", "ordering": "date"}))]
+    assert newest == list(reversed(oldest)) and len(newest) == 15
+    page = rows(client.get("/api/v1/meetings/", {"format": "csv", "ordering": "-date", "page_size": 4, "page": 2}))
+    assert [row["slug"] for row in page] == newest[4:8]
+
+
+def test_a_cell_a_spreadsheet_would_run_is_written_as_text(client):
+    # OWASP's rule for CSV injection: a leading =, +, -, @, tab or carriage return gets an apostrophe.
+    Outcome.objects.filter(meeting__slug="2023-01-11-scc", position=1).update(text_en='=HYPERLINK("http://evil.example","x")')
+    Meeting.objects.filter(slug="2023-01-11-scc").update(title_en="@SUM(A1:A2)", notes_en="-2+3")
+    table = rows(client.get("/api/v1/meetings/", {"format": "csv", "rows": "outcomes", "body": "SCC"}))
+    item = next(row for row in table if row["meeting"] == "2023-01-11-scc" and row["position"] == "1")
+    assert item["text_en"] == '\'=HYPERLINK("http://evil.example","x")'
+    assert item["meeting.title_en"] == "'@SUM(A1:A2)"
+    meeting = next(row for row in rows(client.get("/api/v1/meetings/", {"format": "csv", "body": "SCC"}))
+                   if row["slug"] == "2023-01-11-scc")
+    assert meeting["title_en"] == "'@SUM(A1:A2)" and meeting["notes_en"] == "'-2+3"
+    assert meeting["outcomes.text_en"].startswith("'=HYPERLINK")
+    assert exports.neutralized("2+2") == "2+2" and exports.neutralized("\tx") == "'\tx"
+
+
+@pytest.mark.parametrize("row_kind", ["meetings", "outcomes"])
+def test_the_flat_export_reads_a_chunk_of_meetings_in_a_fixed_number_of_queries(client, monkeypatch, row_kind):
+    # The search's ids, then per chunk of meetings: the meetings, their items with sources, the items'
+    # topics and provisions (and, one meeting a row, the attendees with people and posts).
+    # A chunk whose meetings have no items skips the items' topics and provisions.
+    per_chunk = 5 if row_kind == "meetings" else 4
+    for chunk, chunks in ((500, 1), (4, 4)):  # 15 meetings: one chunk, or four
+        monkeypatch.setattr(exports, "CHUNK", chunk)
+        with CaptureQueriesContext(connection) as captured:
+            assert len(rows(client.get("/api/v1/meetings/", {"format": "csv", "rows": row_kind}))) >= 15
+        records = [q["sql"] for q in captured if "search_" not in q["sql"]]  # not the index, nor the data version
+        assert per_chunk * (chunks - 1) < len(records) <= per_chunk * chunks, [sql[:70] for sql in records]
+        assert all(" IN (" in sql for sql in records), "each query reads one chunk's rows, none every meeting"
+
+
+def test_a_row_kind_that_is_not_one_is_a_400_that_says_which(client):
+    response = client.get("/api/v1/meetings/", {"format": "csv", "rows": "everything"})
+    assert response.status_code == 400
+    assert response.json()["errors"]["rows"] == ["one of meetings, outcomes"]
 
 
 def test_a_csv_export_holds_every_row_not_one_page(client):
@@ -49,8 +120,8 @@ def test_the_calendar_holds_the_filtered_meetings_parsed_back(client):
     from icalendar import Calendar
 
     response = client.get("/meetings.ics", {"q": "尖閣"})
-    assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    events = Calendar.from_ical(response.content).walk("VEVENT")
+    assert response["Content-Type"] == "text/calendar; charset=utf-8" and response.streaming
+    events = Calendar.from_ical(content(response)).walk("VEVENT")
     assert sorted(str(event["uid"]) for event in events) == [
         "2022-05-04-defense-ministers@alliance-database", "2022-05-23-summit@alliance-database", "2023-01-11-scc@alliance-database"]
     scc = next(event for event in events if str(event["uid"]).startswith("2023-01-11"))
@@ -62,7 +133,7 @@ def test_the_calendar_holds_the_filtered_meetings_parsed_back(client):
 def test_the_calendar_leaves_out_what_the_source_dates_only_to_the_month(client):
     from icalendar import Calendar
 
-    uids = [str(e["uid"]) for e in Calendar.from_ical(client.get("/meetings.ics").content).walk("VEVENT")]
+    uids = [str(e["uid"]) for e in Calendar.from_ical(content(client.get("/meetings.ics"))).walk("VEVENT")]
     assert len(uids) == 12 and not any(uid.startswith("2023-04-") or uid.startswith("2022-07-") for uid in uids)
 
 

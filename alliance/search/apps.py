@@ -9,6 +9,7 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from alliance.search import checks  # noqa: F401 (registers them)
         from alliance.search.index import follow_every_write
 
         follow_every_write(["alliance", "guidelines", "meetings"])

@@ -27,6 +27,10 @@ DRAFT = facet("state", "draft")  # the facet term of a draft's document; publish
 # the public entries are, so that PostgreSQL sees that they hold every entry the search may read.
 PUBLIC = f"NOT (facets && '{{{DRAFT}}}'::text[])"
 ALL = "*"  # the facet term every entry carries in facet counts: the totals per year
+# What PostgreSQL's planner is told a document check (`document @@ query`) costs: reading a
+# TOASTed document of several pages, not the cost 1 of a plain operator (migration search.0011).
+MATCH_FUNCTION = "ts_match_vq(tsvector, tsquery)"
+MATCH_COST = 1000
 
 SAMPLE_GROUPS = 256
 # Every document holds one sample term, "sample:0" … "sample:255": its record's group, the top 8

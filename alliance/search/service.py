@@ -123,15 +123,20 @@ class SearchResults:
         start, stop, step = key.start or 0, key.stop, key.step
         if step not in (None, 1) or start < 0 or stop is None or stop < 0:
             raise ValueError("search results take slices [start:stop] with 0 <= start, stop")
-        if stop - start > MAX_SLICE:
-            raise ValueError(f"at most {MAX_SLICE} records at once")
-        if stop <= start or not self.searchable or (self._count is not None and start >= self._count):
-            return []
-        ids = _run(lambda backend, cursor: self._ids(backend, cursor, start, stop - start))
+        ids = self.ids_between(start, stop)
         if not ids:
             return []
         by_id = {record.pk: record for record in self.queryset.filter(pk__in=ids)}
         return [by_id[pk] for pk in ids if pk in by_id]
+
+    def ids_between(self, start, stop):
+        """The ids of the matches from `start` to `stop` in the search's order, without loading the
+        records (an export loads them a chunk at a time)."""
+        if stop - start > MAX_SLICE:
+            raise ValueError(f"at most {MAX_SLICE} records at once")
+        if stop <= start or not self.searchable or (self._count is not None and start >= self._count):
+            return []
+        return _run(lambda backend, cursor: self._ids(backend, cursor, start, stop - start))
 
     def _ids(self, backend, cursor, start, size):
         if self.sort != "relevance" or start >= RANK_WINDOW or self.query.is_empty:
