@@ -8,13 +8,14 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 
-from alliance.search.models import DataVersion
+from alliance.search.index import data_version, data_version_scope
 from meetings.models import sees_drafts
 
 
 class LastModifiedMiddleware:
     """Gives successful reads of the API, the calendar and the feed the data version as their
-    Last-Modified; Django's ConditionalGetMiddleware, outside this one, answers If-Modified-Since."""
+    Last-Modified; Django's ConditionalGetMiddleware, outside this one, answers If-Modified-Since.
+    Every request runs in a data version scope: what it caches on the version reads it once."""
 
     PREFIXES = ("/api/v1/", "/meetings.ics", "/meetings/feed/")
     NOT_DATA = ("/api/v1/schema/", "/api/v1/docs/", "/api/v1/redoc/")  # these change with the code, not the data
@@ -23,13 +24,14 @@ class LastModifiedMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
-        if (request.method in ("GET", "HEAD") and response.status_code == 200
-                and request.path.startswith(self.PREFIXES) and not request.path.startswith(self.NOT_DATA)
-                and not response.has_header("Last-Modified")):
-            version = DataVersion.objects.filter(pk=1).values_list("changed_at", flat=True).first()
-            if version is not None:
-                response["Last-Modified"] = http_date(version.timestamp())
+        with data_version_scope():  # the view's cached counts and this header read the version once
+            response = self.get_response(request)
+            if (request.method in ("GET", "HEAD") and response.status_code == 200
+                    and request.path.startswith(self.PREFIXES) and not request.path.startswith(self.NOT_DATA)
+                    and not response.has_header("Last-Modified")):
+                version = data_version()
+                if version is not None:
+                    response["Last-Modified"] = http_date(version.timestamp())
         return response
 
 

@@ -15,7 +15,7 @@ from alliance.charts import year_chart
 from alliance.forms import SiteSearchForm
 from alliance.history import changes
 from alliance.models import BodyNote, BodyParticipant, ConsultationBody, Person, Tenure, Topic
-from alliance.search.models import DataVersion
+from alliance.search.index import data_version
 from alliance.search.service import search
 from alliance.site_search import KINDS, search_everything
 from guidelines.models import Edition, Provision
@@ -40,7 +40,7 @@ def record_or_redirect(queryset, model, key, **lookup):
 
 def on_data_version(name, compute):
     """`compute()`, cached until the curated data next changes (a save, a delete, a relation)."""
-    version = DataVersion.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+    version = data_version()
     key = f"{name}:{version.isoformat() if version else 'none'}"
     value = cache.get(key)
     if value is None:

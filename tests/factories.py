@@ -27,3 +27,8 @@ def make_tenure(person, post, start=datetime.date(2020, 1, 1), end=None, **field
 def make_meeting(source, slug="2024-01-01-summit", date=datetime.date(2024, 1, 1), **fields):
     fields = {"kind": Meeting.Kind.SUMMIT, "title_ja": "日米首脳会談", "title_en": "Japan–U.S. Summit Meeting", **fields}
     return Meeting.objects.create(slug=slug, date=date, source=source, **fields)
+
+
+def content(response):
+    """A response's body, streamed (an export, the calendar) or not."""
+    return b"".join(response.streaming_content) if response.streaming else response.content

@@ -10,12 +10,9 @@ from django.test.utils import CaptureQueriesContext
 
 from meetings import exports
 from meetings.models import Meeting, Outcome
+from tests.factories import content
 
 pytestmark = pytest.mark.django_db
-
-
-def content(response):
-    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def rows(response):

@@ -1,8 +1,11 @@
 """The read side of /api/v1/: resources, the meeting filters, pagination, errors and the schema."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+
+from meetings.models import Meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -130,8 +133,8 @@ def test_provisions_take_words_as_the_design_says(client, params, paths):
 
 
 @pytest.mark.parametrize("url, queries", [
-    # each count ends with the data version read for Last-Modified
-    # search: count, page; meetings, attendances, outcomes, their topics, their provisions
+    # each count has the data version, read once for the cached counts and Last-Modified
+    # search: count (cold; then from the cache), page; meetings, attendances, outcomes, their topics, their provisions
     ("/api/v1/meetings/?page_size={}", 8),
     ("/api/v1/meetings/?q=日米&page_size={}", 8),
     # bodies: count, bodies, articles with their instruments, participants with posts and organizations, notes
@@ -148,9 +151,25 @@ def test_provisions_take_words_as_the_design_says(client, params, paths):
 ])
 def test_query_counts_do_not_grow_with_the_page(client, url, queries):
     for size in (2, 50):
+        cache.clear()  # cold: the search's count not cached yet
         with CaptureQueriesContext(connection) as captured:
             assert client.get(url.format(size)).status_code == 200
         assert len(captured) == queries, [q["sql"][:80] for q in captured]
+
+
+def test_a_list_is_counted_once_per_change_of_the_data(client):
+    # The count reads every match: the unfiltered list and a second page take it from the cache
+    # until a write moves the data version.
+    def counts(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return sum("count(" in query["sql"].lower() for query in captured)
+
+    for url in ("/api/v1/meetings/", "/api/v1/meetings/?q=%E6%97%A5%E7%B1%B3&page_size=2"):
+        assert counts(url) == 1
+        assert counts(url) == 0 and counts(url + ("&" if "?" in url else "?") + "page=2") == 0
+    Meeting.objects.get(slug="2023-01-11-scc").save()
+    assert counts("/api/v1/meetings/") == 1
 
 
 def test_anonymous_clients_read_only(client):

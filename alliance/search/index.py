@@ -164,6 +164,38 @@ def _move_version():
     from alliance.search.models import DataVersion
 
     DataVersion.objects.update_or_create(pk=1, defaults={"changed_at": timezone.now()})
+    scope = getattr(_request, "scope", None)
+    if scope is not None:
+        scope.pop("version", None)  # read again after this write
+
+
+_request = threading.local()  # .scope: {"version": …} while a request runs (data_version_scope)
+
+
+def data_version():
+    """When the curated data last changed (None before any change): what cached counts and
+    Last-Modified are keyed on. Inside `data_version_scope()` (a request), read once."""
+    from alliance.search.models import DataVersion
+
+    scope = getattr(_request, "scope", None)
+    if scope is not None and "version" in scope:
+        return scope["version"]
+    version = DataVersion.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+    if scope is not None:
+        scope["version"] = version
+    return version
+
+
+@contextmanager
+def data_version_scope():
+    """Within the block (a request), `data_version()` reads the database once; a write inside
+    moves it and forgets the copy."""
+    outer = getattr(_request, "scope", None)
+    _request.scope = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _request.scope = outer
 
 
 def follow_every_write(app_labels):

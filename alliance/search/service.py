@@ -2,9 +2,9 @@
 
     results = search(query="尖閣 -台湾", kind="meeting", filters={"kind": "summit", "date_after": "2022-01-01"},
                      sort="relevance", queryset=Meeting.objects.with_details())
-    results.count()      # one query
+    results.count()      # one query, once per change of the data (then from the cache)
     results[0:20]        # the first page: the ids from the index, then the records from `queryset`
-    results.facets()     # how many matches carry each facet value, per year: the count and one query
+    results.facets()     # how many matches carry each facet value, per year: the count and one query, cached alike
     results.messages     # what the query parser had to say
 
 `SearchResults` is lazy and sliceable, so Django's `Paginator` and DRF's pagination page it as
@@ -31,13 +31,13 @@ from django.db import connection
 
 from alliance.search import backends
 from alliance.search.analyzer import facet
-from alliance.search.index import DRAFT, REGISTRY, UNDATED
+from alliance.search.index import DRAFT, REGISTRY, UNDATED, data_version
 from alliance.search.query import Query, parse
 
 RANK_WINDOW = 500
 EXACT_FACETS = 2000  # up to this many matches, facet counts are exact
 FACET_SAMPLE = 1000  # past that, they are estimated from about this many of the matches
-FACET_CACHE_SECONDS = 24 * 3600  # the data version in the key makes them stale anyway
+FACET_CACHE_SECONDS = 24 * 3600  # counts and facets: the data version in the key makes them stale anyway
 MAX_SLICE = 10000  # a CSV export takes every row at once; pages ask for fewer
 SORTS = ("relevance", "newest", "oldest")
 AGE_DISCOUNT_PER_YEAR = 0.1
@@ -101,8 +101,18 @@ class SearchResults:
                              drafts=self.drafts)
 
     def count(self):
+        """How many records match: counted once per change of the data (a second page, another
+        visitor, the unfiltered list read it back from the cache)."""
         if self._count is None:
-            self._count = _run(lambda backend, cursor: backend.count(cursor, self.kind, self.match)) if self.searchable else 0
+            if not self.searchable:
+                self._count = 0
+                return self._count
+            key = self._cache_key("count")
+            count = cache.get(key)
+            if count is None:
+                count = _run(lambda backend, cursor: backend.count(cursor, self.kind, self.match))
+                cache.set(key, count, timeout=FACET_CACHE_SECONDS)
+            self._count = count
         return self._count
 
     def __len__(self):
@@ -196,9 +206,9 @@ class SearchResults:
 
     def _cache_key(self, name):
         """A key for what this search counts, valid until the curated data next changes."""
-        from alliance.search.models import DataVersion
-
-        version = DataVersion.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+        if not hasattr(self, "_version"):
+            self._version = data_version()  # once for the count and the facets of this search
+        version = self._version
         backend = backends.for_connection(connection)
         match = self.match
         what = repr((connection.vendor, self.kind, backend.expression(match), match.without, match.after, match.before))
