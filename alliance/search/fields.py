@@ -14,10 +14,11 @@ SQLite's FTS5 keeps positions in its index and needs none of this.
 """
 
 import json
+import re
 
 from django.db import models
 
-from alliance.search.analyzer import NAME, is_extra, is_japanese
+from alliance.search.analyzer import EXACT, JAPANESE_CLASS, NAME, is_extra
 
 MAX_POSITIONS_PER_TERM = 256
 MAX_POSITION = 16383
@@ -28,8 +29,8 @@ def capped(terms):
     """The (term, position, tier) triples, position None where the term may take part in no phrase."""
     seen = {}
     for term, position, tier in terms:
-        seen[term] = seen.get(term, 0) + 1
-        if seen[term] > MAX_POSITIONS_PER_TERM or position > MAX_POSITION:
+        count = seen[term] = seen.get(term, 0) + 1
+        if count > MAX_POSITIONS_PER_TERM or position > MAX_POSITION:
             yield term, None, tier
         else:
             yield term, position, tier
@@ -40,8 +41,11 @@ def fts_token(term):
     return term.encode("utf-8").hex()
 
 
+JAPANESE_START = re.compile(f"[{JAPANESE_CLASS}]")
+
+
 def is_japanese_term(term):
-    return is_japanese(term[0])
+    return JAPANESE_START.match(term) is not None
 
 
 def lexemes(terms):
@@ -55,32 +59,30 @@ def lexemes(terms):
     Occurrences in no phrase (past the caps) keep the analyzer's term, with no position."""
     out = []
     run = []  # (char, position, tier) of the current Japanese run, within phrase-able positions
+    japanese_start = JAPANESE_START.match
 
     def close_run():
         chars = "".join(char for char, _, _ in run)
         out.extend((chars[i : i + 4], position, tier) for i, (_, position, tier) in enumerate(run))
         run.clear()
 
-    previous = None
+    previous_term = previous_position = None
     for term, position, tier in capped(terms):
-        if is_extra(term):
+        if term[0] == EXACT:
             out.append((term, position, tier))  # exact forms stand beside their words, in no phrase
             continue
-        japanese = is_japanese_term(term)
-        continues = (
-            japanese and position is not None and run and previous is not None
-            and previous[1] == position - 1 and len(previous[0]) == 2 and previous[0][1] == term[0]
-        )
-        if not continues and run:
+        japanese = japanese_start(term) is not None
+        if run and not (japanese and position is not None and previous_position == position - 1
+                        and len(previous_term) == 2 and previous_term[1] == term[0]):
             close_run()
         if japanese and position is not None:
             run.append((term[0], position, tier))
         else:
             out.append((term, position, tier))
-            if (not japanese and position is not None and previous is not None and previous[1] == position - 1
-                    and not is_japanese_term(previous[0])):
-                out.append((previous[0] + " " + term, previous[1], tier))
-        previous = (term, position) if position is not None else None
+            if (not japanese and position is not None and previous_position == position - 1
+                    and japanese_start(previous_term) is None):
+                out.append((previous_term + " " + term, previous_position, tier))
+        previous_term, previous_position = (term, position) if position is not None else (None, None)
     if run:
         close_run()
     return out
@@ -93,22 +95,29 @@ COLUMN_SEPARATOR = "|"  # between the tiers' streams in SQLite's column; trigger
 
 
 def tsvector_literal(terms):
-    positions = {}
+    """The document as PostgreSQL's tsvector input: each lexeme with its positions and weights
+    (which PostgreSQL sorts), a facet term bare."""
+    positions, bare = {}, []
     for term, position, tier in lexemes(terms):
-        if term.startswith(NAME):
-            continue  # PostgreSQL reads the names from their column, without the document
-        entry = positions.setdefault(term, {})
-        if ":" in term:
-            continue  # a facet term (text gives no colon): found, in no phrase, not ranked
+        if ":" in term:  # text gives no colon: a facet term, found, in no phrase, not ranked…
+            if not term.startswith(NAME):  # …or a name, which PostgreSQL reads from its own column
+                bare.append(term)
+            continue
+        places = positions.get(term)
+        if places is None:
+            places = positions[term] = []
         if position is not None:
-            entry.setdefault(position, WEIGHTS[tier])
-        elif not entry:
-            entry[MAX_POSITION] = WEIGHTS[tier]
-    return " ".join(
-        "'{}'{}".format(term.replace("\\", "\\\\").replace("'", "''"),
-                        ":" + ",".join(f"{place}{weight}" for place, weight in sorted(places.items())) if places else "")
-        for term, places in positions.items()
-    )
+            places.append(f"{position}{WEIGHTS[tier]}")
+        elif not places:
+            places.append(f"{MAX_POSITION}{WEIGHTS[tier]}")
+    return " ".join([*(f"{_quoted(term)}:{','.join(places)}" for term, places in positions.items()),
+                     *(_quoted(term) for term in dict.fromkeys(bare))])
+
+
+def _quoted(term):
+    if "'" in term or "\\" in term:
+        term = term.replace("\\", "\\\\").replace("'", "''")
+    return f"'{term}'"
 
 
 def fts_stream(terms):
