@@ -86,92 +86,132 @@ def _document(args):
     return (tsvector_literal(terms) if vendor == "postgresql" else fts_stream(terms)), document.facet_terms(), document.name_keys()
 
 
+def _insert(model, objects):
+    """Rows straight into the table: PostgreSQL's COPY (ids given), or bulk_create elsewhere."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objects, batch_size=500)
+        return
+    fields = [field for field in model._meta.concrete_fields]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for instance in objects:
+                copy.write_row([field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields])
+
+
+def _next_ids(model, count):
+    """`count` fresh ids for rows inserted with their ids; the sequence moves past them."""
+    from django.db import connection
+    from django.db.models import Max
+
+    first = (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [model._meta.db_table, first + count - 1])
+    return iter(range(first, first + count))
+
+
 def generate(count, seed=2023):
-    """Synthetic meetings, attendances and outcomes by bulk insert; their search entries at once."""
+    """Synthetic meetings, attendances and outcomes by bulk insert (COPY on PostgreSQL); their search
+    entries built by two worker processes while the next batch is written; the search structures
+    dropped while it writes and built once at the end."""
     from django.db import connection, transaction
 
     from alliance.models import Source
+    from alliance.search import backends
     from alliance.search.models import SearchEntry
     from meetings.models import Attendance, Meeting, Outcome
 
-    from alliance.search import backends
-
     rng = random.Random(seed)
+    backend = backends.for_connection(connection)
     if connection.vendor == "postgresql":
         # Building the GIN indexes once at the end is much faster than growing them row by row.
         with connection.cursor() as cursor:
-            backends.for_connection(connection).drop_structures(cursor)
+            backend.drop_structures(cursor)
     Meeting.objects.filter(slug__startswith="bench-").delete()
     pool = [{"text_ja": o.text_ja, "text_en": o.text_en, "voice": o.voice, "topics": list(o.topics.all())}
             for o in Outcome.objects.prefetch_related("topics")]
     templates = list(Meeting.objects.exclude(slug__startswith="bench-").select_related("body", "place").prefetch_related(
         "attendances__person", "attendances__post"))
     templates = [m for m in templates if m.attendances.all()]
+    by_kind = {kind: [t for t in templates if t.kind == kind] for kind in {t.kind for t in templates}}
     source = Source.objects.get(slug="doj2023-fig-iii-2-1-3-p1")
     start = datetime.date(1960, 1, 1).toordinal()
     span = datetime.date(2026, 11, 1).toordinal() - start
     batch = 2000
-    with Pool(2) as pool_of_workers:
+    links = Outcome.topics.through
+    meeting_ids, attendance_ids = _next_ids(Meeting, count), _next_ids(Attendance, count * 4)
+    outcome_ids, link_ids = _next_ids(Outcome, count * 5), _next_ids(links, count * 20)
+    entry_ids = _next_ids(SearchEntry, count)
+
+    def write_entries(pending):
+        fields, documents = pending
+        _insert(SearchEntry, (
+            SearchEntry(id=next(entry_ids), kind="meeting", object_id=meeting.pk, sort_date=meeting.date,
+                        date_end=meeting.date, document=document, facets=facet_terms, names=names)
+            for (meeting, _, _), (document, facet_terms, names) in zip(fields, documents.get())))
+
+    pending = None
+    with Pool(2) as workers:
         for first in range(0, count, batch):
-            meetings, fields = [], []
+            meetings, attendances, outcomes, topic_links, fields = [], [], [], [], []
             for n in range(first, min(first + batch, count)):
                 template = rng.choice(templates)
                 date = datetime.date.fromordinal(start + (n * span) // count)
-                meetings.append(Meeting(slug=f"bench-{n:06d}", date=date, kind=template.kind, body=template.body,
-                                        place=template.place, title_ja=template.title_ja, title_en=template.title_en,
-                                        source=source))
+                meeting = Meeting(id=next(meeting_ids), slug=f"bench-{n:07d}", date=date, kind=template.kind,
+                                  body=template.body, place=template.place, title_ja=template.title_ja,
+                                  title_en=template.title_en, source=source)
+                meetings.append(meeting)
+                people = rng.choice(by_kind.get(meeting.kind) or templates)
+                items = rng.sample(pool, 5)
+                # The tiers of meetings.searchables.meeting_documents: head, about, text.
+                head = [meeting.title_ja, meeting.title_en, meeting.get_kind_display()]
+                if meeting.body:
+                    head += [meeting.body.abbreviation, meeting.body.name_ja, meeting.body.name_en, *meeting.body.aliases]
+                about = [meeting.place.name_ja, meeting.place.name_en] if meeting.place else []
+                text = []
+                for position, attendance in enumerate(people.attendances.all(), 1):
+                    attendances.append(Attendance(id=next(attendance_ids), meeting=meeting, position=position,
+                                                  side=attendance.side, person=attendance.person, post=attendance.post,
+                                                  label_ja=attendance.label_ja, label_en=attendance.label_en, source=source))
+                    about += [attendance.label_ja, attendance.label_en, attendance.person.name_ja,
+                              attendance.person.name_en, *attendance.person.aliases, attendance.post.title_ja,
+                              attendance.post.title_en]
+                for position, item in enumerate(items, 1):
+                    outcome = Outcome(id=next(outcome_ids), meeting=meeting, position=position, voice=item["voice"],
+                                      text_ja=item["text_ja"], text_en=item["text_en"], source=source)
+                    outcomes.append(outcome)
+                    text += [item["text_ja"], item["text_en"]]
+                    topic_links += [links(id=next(link_ids), outcome_id=outcome.pk, topic_id=topic.pk) for topic in item["topics"]]
+                for item in items:
+                    for topic in item["topics"]:
+                        about += topic.names
+                facets = {"kind": [meeting.kind], "body": [meeting.body.abbreviation] if meeting.body else [],
+                          "place": [meeting.place.slug] if meeting.place else [],
+                          "person": [a.person.slug for a in people.attendances.all()],
+                          "topic": sorted({topic.slug for item in items for topic in item["topics"]}),
+                          "voice": sorted({item["voice"] for item in items})}
+                fields.append((meeting, (head, about, text), facets))
+            # The workers analyze this batch while the main process writes its rows and the last batch's entries.
+            documents = workers.map_async(_document, [(connection.vendor, meeting.pk, doc, facets)
+                                                      for meeting, doc, facets in fields], chunksize=100)
             with transaction.atomic():
-                Meeting.objects.bulk_create(meetings)
-                created = {m.slug: m for m in Meeting.objects.filter(slug__in=[m.slug for m in meetings])}
-                attendances, outcomes, chosen_items = [], [], []
-                for meeting in meetings:
-                    meeting = created[meeting.slug]
-                    template = rng.choice([t for t in templates if t.kind == meeting.kind] or templates)
-                    items = rng.sample(pool, 5)
-                    # The tiers of meetings.searchables.meeting_documents: head, about, text.
-                    head = [meeting.title_ja, meeting.title_en, meeting.get_kind_display()]
-                    if meeting.body:
-                        head += [meeting.body.abbreviation, meeting.body.name_ja, meeting.body.name_en, *meeting.body.aliases]
-                    about = [meeting.place.name_ja, meeting.place.name_en] if meeting.place else []
-                    text = []
-                    for position, attendance in enumerate(template.attendances.all(), 1):
-                        attendances.append(Attendance(meeting=meeting, position=position, side=attendance.side,
-                                                      person=attendance.person, post=attendance.post, label_ja=attendance.label_ja,
-                                                      label_en=attendance.label_en, source=source))
-                        about += [attendance.label_ja, attendance.label_en, attendance.person.name_ja,
-                                   attendance.person.name_en, *attendance.person.aliases, attendance.post.title_ja,
-                                   attendance.post.title_en]
-                    chosen_items += items
-                    for position, item in enumerate(items, 1):
-                        outcomes.append(Outcome(meeting=meeting, position=position, voice=item["voice"], text_ja=item["text_ja"],
-                                                text_en=item["text_en"], source=source))
-                        text += [item["text_ja"], item["text_en"]]
-                    for item in items:
-                        for topic in item["topics"]:
-                            about += topic.names
-                    facets = {"kind": [meeting.kind], "body": [meeting.body.abbreviation] if meeting.body else [],
-                              "place": [meeting.place.slug] if meeting.place else [],
-                              "person": [a.person.slug for a in template.attendances.all()],
-                              "topic": sorted({topic.slug for item in items for topic in item["topics"]}),
-                              "voice": sorted({item["voice"] for item in items})}
-                    fields.append((meeting, (head, about, text), facets))
-                Attendance.objects.bulk_create(attendances)
-                Outcome.objects.bulk_create(outcomes)
-                Outcome.topics.through.objects.bulk_create(
-                    Outcome.topics.through(outcome_id=outcome.pk, topic_id=topic.pk)
-                    for outcome, item in zip(outcomes, chosen_items) for topic in item["topics"])
-                documents = pool_of_workers.map(_document, [(connection.vendor, meeting.pk, doc, facets) for meeting, doc, facets in fields],
-                                                chunksize=50)
-                SearchEntry.objects.bulk_create(
-                    SearchEntry(kind="meeting", object_id=meeting.pk, sort_date=meeting.date, date_end=meeting.date, document=document,
-                                facets=facet_terms, names=names)
-                    for (meeting, _, _), (document, facet_terms, names) in zip(fields, documents)
-                )
+                _insert(Meeting, meetings)
+                _insert(Attendance, attendances)
+                _insert(Outcome, outcomes)
+                _insert(links, topic_links)
+                if pending is not None:
+                    write_entries(pending)
+            pending = (fields, documents)
             print(f"  generated {min(first + batch, count):,} / {count:,}", file=sys.stderr, end="\r")
+        with transaction.atomic():
+            write_entries(pending)
     print(file=sys.stderr)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            backends.for_connection(connection).create_structures(cursor)
+            backend.create_structures(cursor)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
     else:
