@@ -76,14 +76,12 @@ def setup(database, fresh):
 
 
 def _document(args):
-    from alliance.search.backends import sample_group, sample_term
-    from alliance.search.fields import fts_stream, tsvector_literal
-    from alliance.search.index import Document
+    """A meeting's entry values, by the index's own analysis (alliance.search.index.analyzed)."""
+    from alliance.search.index import Document, analyzed
 
     vendor, object_id, (head, about, fields), facets = args
-    document = Document(None, fields, facets, head=head, about=about)
-    terms = document.terms(extra=[sample_term(sample_group(object_id))])
-    return (tsvector_literal(terms) if vendor == "postgresql" else fts_stream(terms)), document.facet_terms(), document.name_keys()
+    values = analyzed(vendor, object_id, Document(None, fields, facets, head=head, about=about))
+    return values["document"], values["facets"], values["names"]
 
 
 def _insert(model, objects):
@@ -130,7 +128,8 @@ def generate(count, seed=2023):
         # Building the GIN indexes once at the end is much faster than growing them row by row.
         with connection.cursor() as cursor:
             backend.drop_structures(cursor)
-    Meeting.objects.filter(slug__startswith="bench-").delete()
+    if Meeting.objects.filter(slug__startswith="bench-").exists():
+        raise SystemExit("the database holds other benchmark meetings: run with --fresh to start over")
     pool = [{"text_ja": o.text_ja, "text_en": o.text_en, "voice": o.voice, "topics": list(o.topics.all())}
             for o in Outcome.objects.prefetch_related("topics")]
     templates = list(Meeting.objects.exclude(slug__startswith="bench-").select_related("body", "place").prefetch_related(

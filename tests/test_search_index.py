@@ -287,3 +287,40 @@ def test_postgresql_prices_a_document_check_as_reading_pages():
         cursor.execute(f"ALTER FUNCTION {MATCH_FUNCTION} COST 1")  # undone with the test's transaction
     [warning] = match_cost(None, databases=["default"])
     assert warning.id == "search.W001" and f"COST {MATCH_COST}" in warning.hint
+
+
+REBUILD_IN_WORKERS = """
+import django
+django.setup()
+from django.core.management import call_command
+from alliance.search.index import rebuild
+from alliance.search.models import SearchEntry
+
+def entries():
+    return sorted(SearchEntry.objects.values_list("kind", "object_id", "sort_date", "facets", "names", "document"))
+
+call_command("migrate", verbosity=0)
+call_command("load_curated", verbosity=0)
+written = entries()
+SearchEntry.objects.all().delete()
+counts = rebuild(batch_size=40, workers=2)
+print(entries() == written, sum(counts.values()), len(written))
+"""
+
+
+def test_a_rebuild_in_worker_processes_writes_the_entries_the_write_path_wrote(tmp_path):
+    # Outside a transaction (a command, not a test's), workers analyze the documents: the same
+    # entries, every one of them, as saving the records wrote.
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'rebuild.sqlite3'}",
+           "DJANGO_SETTINGS_MODULE": "alliance.settings", "PYTHONPATH": str(settings.BASE_DIR)}
+    result = subprocess.run([sys.executable, "-c", REBUILD_IN_WORKERS], env=env, cwd=settings.BASE_DIR,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    same, rebuilt, written = result.stdout.split()
+    assert same == "True" and int(rebuilt) == int(written) > 200

@@ -11,6 +11,7 @@ inside its transaction, instead of once per row saved.
 """
 
 import datetime
+import itertools
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -75,19 +76,24 @@ def register(kind, model, documents, facets=(), drafts=False):
     REGISTRY[kind] = Searchable(kind, model, documents, tuple(facets), drafts)
 
 
-def reindex(kind, ids):
+def reindex(kind, ids, analyze=None):
     """Bring the entries of these records up to date: update, create, or delete where gone.
 
     One record's entry is updated in place; the entries of many are deleted and inserted again in
-    bulk (two statements, whatever their number: a rebuild's batch, a rename's documents)."""
+    bulk (two statements, whatever their number: a rebuild's batch, a rename's documents).
+    `analyze`: how to run `analyzed` over the documents (a pool's starmap); here by default."""
+    from django.db import connection
+
     from alliance.search.models import SearchEntry
 
     ids = {object_id for object_id in ids if object_id is not None}
     if not ids:
         return
     documents = REGISTRY[kind].documents(ids)
-    entries = {object_id: SearchEntry(kind=kind, object_id=object_id, **_values(object_id, document))
-               for object_id, document in documents.items()}
+    work = [(connection.vendor, object_id, document) for object_id, document in documents.items()]
+    values = (analyze or itertools.starmap)(analyzed, work)
+    entries = {object_id: SearchEntry(kind=kind, object_id=object_id, **entry_values)
+               for object_id, entry_values in zip(documents, values)}
     if len(ids) > 1:
         SearchEntry.objects.filter(kind=kind, object_id__in=ids).delete()
         SearchEntry.objects.bulk_create(entries.values())
@@ -102,10 +108,16 @@ def reindex(kind, ids):
             entry.save()
 
 
-def _values(object_id, document):
+def analyzed(vendor, object_id, document):
+    """A record's entry, but for its kind and id: its dates, facets, names and its document as
+    the database stores it (a tsvector literal, or SQLite's token streams). The costly part of
+    indexing, and all in Python: a rebuild runs it in worker processes."""
+    from alliance.search.fields import fts_stream, tsvector_literal
+
+    terms = document.terms(extra=[sample_term(sample_group(object_id))])
     return {"sort_date": document.date or UNDATED, "date_end": document.until or document.date or UNDATED,
             "facets": document.facet_terms(), "names": document.name_keys(),
-            "document": document.terms(extra=[sample_term(sample_group(object_id))])}
+            "document": tsvector_literal(terms) if vendor == "postgresql" else fts_stream(terms)}
 
 
 _batch = threading.local()  # .pending: [(kind, ids)] and .touched while inside reindex_once()
@@ -311,14 +323,29 @@ def follow_m2m(descriptor, affected):
     m2m_changed.connect(receiver, sender=through, weak=False, dispatch_uid=f"search-{label}-m2m-{number}")
 
 
-def rebuild(kinds=None, batch_size=1000, start_after=None, progress=None):
+def rebuild(kinds=None, batch_size=1000, start_after=None, progress=None, workers=1):
     """Rebuild the index of these kinds (all by default), in batches that each commit: while it
     runs, every record is found by its old entry or by its new one, and an interrupted rebuild
     resumes where it stopped. Returns {kind: entries}.
 
     `start_after`: (kind, id) — resume after that record (the kinds before it are done).
     `progress(kind, done, total, last_id, batch)`: called after each batch of `batch` records.
+    `workers`: processes that analyze the documents while this one reads and writes the database
+    (not inside a transaction, which they could not share: there, one).
     Entries of records that no longer exist are deleted at the end of each kind."""
+    from django.db import connection, connections
+
+    if workers > 1 and not connection.in_atomic_block:
+        import multiprocessing
+
+        connections.close_all()  # forked workers must not inherit an open connection
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return _rebuild(kinds, batch_size, start_after, progress,
+                            lambda function, work: pool.starmap(function, work, chunksize=max(1, len(work) // (4 * workers))))
+    return _rebuild(kinds, batch_size, start_after, progress, None)
+
+
+def _rebuild(kinds, batch_size, start_after, progress, analyze):
     from django.db import transaction
 
     from alliance.search.models import SearchEntry
@@ -335,7 +362,7 @@ def rebuild(kinds=None, batch_size=1000, start_after=None, progress=None):
             if not ids:
                 break
             with transaction.atomic():
-                reindex(kind, ids)
+                reindex(kind, ids, analyze)
             last, done = ids[-1], done + len(ids)
             if progress is not None:
                 progress(kind, done, total, last, len(ids))

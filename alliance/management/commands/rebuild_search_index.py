@@ -2,8 +2,11 @@
 
 Batches commit one by one: the site keeps finding every record while it runs (by its old entry or
 its new one), and an interrupted rebuild resumes with `--start-after`, which each progress line gives.
+`--workers` processes analyze the documents (the costly part, in Python) while this one reads and
+writes the database.
 """
 
+import os
 import sys
 import time
 
@@ -23,14 +26,18 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=1000, help="records per batch (each batch commits)")
         parser.add_argument("--start-after", metavar="KIND:ID",
                             help="resume an interrupted rebuild after this record (its progress lines say where)")
+        parser.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1),
+                            help="processes that analyze documents (default: the cores, up to 4)")
 
-    def handle(self, *args, kinds=None, batch_size=1000, start_after=None, **options):
+    def handle(self, *args, kinds=None, batch_size=1000, start_after=None, workers=1, **options):
         kinds = kinds or list(REGISTRY)
         unknown = sorted(set(kinds) - set(REGISTRY))
         if unknown:
             raise CommandError(f"Unknown kind {', '.join(unknown)}; the kinds are {', '.join(REGISTRY)}.")
         if batch_size < 1:
             raise CommandError("--batch-size: at least 1.")
+        if workers < 1:
+            raise CommandError("--workers: at least 1.")
         resume = None
         if start_after:
             kind, _, last = start_after.partition(":")
@@ -54,7 +61,7 @@ class Command(BaseCommand):
                 state["reported"] = now
                 self.stdout.write(line)
 
-        counts = rebuild(kinds, batch_size=batch_size, start_after=resume, progress=progress)
+        counts = rebuild(kinds, batch_size=batch_size, start_after=resume, progress=progress, workers=workers)
         if terminal:
             sys.stdout.write("\n")
         seconds = time.monotonic() - began
