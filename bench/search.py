@@ -276,6 +276,16 @@ def scans(query, filters, sort):
     return found
 
 
+def uncached(function):
+    """The function, run each time with nothing cached (no count or facet count of an earlier run)."""
+    from django.core.cache import cache
+
+    def run():
+        cache.clear()
+        return function()
+    return run
+
+
 def timed(function, repeat):
     times = []
     for _ in range(repeat):
@@ -342,8 +352,9 @@ def index_table(args, vendor, total):
             if any(node.startswith("Seq Scan") for node in nodes):
                 sequential.append(f"{label}: {', '.join(sorted(set(nodes)))}")
         count, _ = indexed(query, filters, "relevance")
-        relevance = timed(lambda: indexed(query, filters, "relevance"), args.repeat)
-        newest = timed(lambda: indexed(query, filters, "newest"), args.repeat)
+        # Cold: the count is cached on the data version, and a repeated search would read it back.
+        relevance = timed(uncached(lambda: indexed(query, filters, "relevance")), args.repeat)
+        newest = timed(uncached(lambda: indexed(query, filters, "newest")), args.repeat)
         naive_count, _ = baseline(query, filters)
         naive = timed(lambda: baseline(query, filters), args.baseline_repeat)
         all_indexed += relevance + newest
@@ -367,16 +378,9 @@ def page_table(args, vendor, total):
     """The search page's cost: the same search without and with facet counts, and the whole page,
     cold (nothing cached: a search nobody made since the data last changed) and warm (another page
     of it, or another visitor: count and facets from the cache)."""
-    from django.core.cache import cache
     from django.test import Client
 
     client = Client(HTTP_HOST="127.0.0.1")
-
-    def cold(function):
-        def run():
-            cache.clear()
-            return function()
-        return run
 
     print(f"\n{vendor}, {total:,} meetings; the search page, relevance order, times in ms")
     header = (f"{'query':34} {'matches':>8} | {'no facets p50':>13} {'p95':>7} | {'facets p50':>10} {'p95':>7} | "
@@ -390,8 +394,8 @@ def page_table(args, vendor, total):
         assert client.get("/meetings/", params).status_code == 200
         times = {
             "plain": timed(lambda: indexed(query, filters, "relevance"), args.repeat),
-            "faceted": timed(cold(lambda: faceted(query, filters, "relevance")), args.repeat),
-            "cold": timed(cold(lambda: client.get("/meetings/", params)), args.repeat),
+            "faceted": timed(uncached(lambda: faceted(query, filters, "relevance")), args.repeat),
+            "cold": timed(uncached(lambda: client.get("/meetings/", params)), args.repeat),
             "warm": timed(lambda: client.get("/meetings/", params), args.repeat),
         }
         for name, values in times.items():
