@@ -102,6 +102,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # PostgreSQL compiles a plan with JIT when its estimated cost is high, as a search of a frequent
+    # term at a million meetings is: 80–120 ms of compiling per query, never won back by a query
+    # that runs for less than a second. Off, as for most web applications.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The curated data; `make run` loads it, tests build their own records.
