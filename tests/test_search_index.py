@@ -333,3 +333,25 @@ def test_postgresql_compiles_no_query_with_jit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_an_offline_rebuild_builds_the_search_indexes_again_at_the_end(capsys):
+    # PostgreSQL: without its indexes while it writes (3.5 times faster), with all of them after.
+    if connection.vendor != "postgresql":
+        with pytest.raises(CommandError, match="--offline is for PostgreSQL"):
+            call_command("rebuild_search_index", offline=True)
+        return
+
+    def search_indexes():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'search_searchentry' "
+                           "AND indexname LIKE 'search\\_%%\\_%%'")
+            return {row[0] for row in cursor.fetchall()}
+
+    before = search_indexes()
+    assert {"search_meeting_gin", "search_meeting_public_by_date"} <= before
+    call_command("rebuild_search_index", kind=["meeting"], offline=True)
+    assert search_indexes() == before
+    assert "building the search indexes" in capsys.readouterr().out
+    assert {m.slug for m in search(query="尖閣")[:10]} == {
+        "2022-05-04-defense-ministers", "2022-05-23-summit", "2023-01-11-scc"}

@@ -3,7 +3,8 @@
 Batches commit one by one: the site keeps finding every record while it runs (by its old entry or
 its new one), and an interrupted rebuild resumes with `--start-after`, which each progress line gives.
 `--workers` processes analyze the documents (the costly part, in Python) while this one reads and
-writes the database.
+writes the database. `--offline` (PostgreSQL) drops the search indexes while it writes and builds
+them once at the end, for a maintenance window.
 """
 
 import os
@@ -11,10 +12,13 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
+from alliance.search import backends
 from alliance.search.index import REGISTRY, rebuild
 
 REPORT_EVERY = 5.0  # seconds between progress lines when the output is not a terminal
+OFFLINE_BUILD_MEMORY = "256MB"  # for building the GIN indexes at the end of an offline rebuild
 
 
 class Command(BaseCommand):
@@ -28,8 +32,11 @@ class Command(BaseCommand):
                             help="resume an interrupted rebuild after this record (its progress lines say where)")
         parser.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1),
                             help="processes that analyze documents (default: the cores, up to 4)")
+        parser.add_argument("--offline", action="store_true",
+                            help="PostgreSQL: drop the search indexes while rebuilding and build them once at the end "
+                                 "(about 3.5 times faster; meanwhile a search of words reads every document)")
 
-    def handle(self, *args, kinds=None, batch_size=1000, start_after=None, workers=1, **options):
+    def handle(self, *args, kinds=None, batch_size=1000, start_after=None, workers=1, offline=False, **options):
         kinds = kinds or list(REGISTRY)
         unknown = sorted(set(kinds) - set(REGISTRY))
         if unknown:
@@ -38,6 +45,8 @@ class Command(BaseCommand):
             raise CommandError("--batch-size: at least 1.")
         if workers < 1:
             raise CommandError("--workers: at least 1.")
+        if offline and connection.vendor != "postgresql":
+            raise CommandError("--offline is for PostgreSQL; SQLite's index is fed by triggers as the entries are written.")
         resume = None
         if start_after:
             kind, _, last = start_after.partition(":")
@@ -61,7 +70,19 @@ class Command(BaseCommand):
                 state["reported"] = now
                 self.stdout.write(line)
 
-        counts = rebuild(kinds, batch_size=batch_size, start_after=resume, progress=progress, workers=workers)
+        backend = backends.for_connection(connection)
+        if offline:
+            with connection.cursor() as cursor:
+                backend.drop_structures(cursor)
+        try:
+            counts = rebuild(kinds, batch_size=batch_size, start_after=resume, progress=progress, workers=workers)
+        finally:
+            if offline:  # also after an interruption: the site must find records again
+                self.stdout.write("building the search indexes…")
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SET maintenance_work_mem = '{OFFLINE_BUILD_MEMORY}'")
+                    backend.create_structures(cursor)
+                    cursor.execute("RESET maintenance_work_mem")
         if terminal:
             sys.stdout.write("\n")
         seconds = time.monotonic() - began
