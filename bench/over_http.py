@@ -42,7 +42,7 @@ URLS = [  # (label, path)
 ]
 
 
-def environment(database_url, port):
+def environment(database_url):
     return {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "SECRET_KEY": "benchmark-only",
             "ALLOWED_HOSTS": "127.0.0.1", "SECURE_COOKIES": "0", "API_ANON_RATE": "100000000/min",
             "DJANGO_SETTINGS_MODULE": "alliance.settings", "PYTHONPATH": str(ROOT)}
@@ -112,7 +112,7 @@ def main():
         database_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alliance_bench")
     else:
         database_url = f"sqlite:///{ROOT / 'bench' / 'bench.sqlite3'}"
-    env = environment(database_url, args.port)
+    env = environment(database_url)
     os.environ.update({name: env[name] for name in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG")})
     import django
 

@@ -45,7 +45,11 @@ class Export:
     name: str
     columns: dict[str, Callable]
     rows_of: Callable  # meeting → the values of its rows (the meeting itself, or its items)
-    attendees: bool  # whether its rows read the attendees
+
+    @property
+    def attendees(self):
+        """Whether its rows read the meetings' attendees."""
+        return any(name.startswith("attendees.") for name in self.columns)
 
 
 def _meeting_columns():
@@ -115,8 +119,8 @@ def _outcome_columns():
 
 
 EXPORTS = {
-    "meetings": Export("meetings", _meeting_columns(), lambda meeting: [meeting], attendees=True),
-    "outcomes": Export("outcomes", _outcome_columns(), lambda meeting: meeting["outcomes"], attendees=False),
+    "meetings": Export("meetings", _meeting_columns(), lambda meeting: [meeting]),
+    "outcomes": Export("outcomes", _outcome_columns(), lambda meeting: meeting["outcomes"]),
 }
 
 MEETING_VALUES = ("id", "slug", "date", "date_precision", "kind", "status", "state", "title_ja", "title_en", "notes_ja",

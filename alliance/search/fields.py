@@ -18,7 +18,7 @@ import re
 
 from django.db import models
 
-from alliance.search.analyzer import EXACT, JAPANESE_CLASS, NAME, is_extra
+from alliance.search.analyzer import JAPANESE_CLASS, NAME, is_extra
 
 MAX_POSITIONS_PER_TERM = 256
 MAX_POSITION = 16383
@@ -68,7 +68,7 @@ def lexemes(terms):
 
     previous_term = previous_position = None
     for term, position, tier in capped(terms):
-        if term[0] == EXACT:
+        if is_extra(term):
             out.append((term, position, tier))  # exact forms stand beside their words, in no phrase
             continue
         japanese = japanese_start(term) is not None

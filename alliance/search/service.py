@@ -44,6 +44,7 @@ AGE_DISCOUNT_PER_YEAR = 0.1
 DATE_FILTERS = ("date_after", "date_before")
 STATES = ("draft", "published")  # the `state` filter
 UNDATED_DAY = UNDATED.toordinal()
+NOT_READ = object()  # a search's data version before it is read (None is a version: no change yet)
 
 
 def search(*, query="", kind="meeting", filters=None, sort=None, queryset=None, drafts=False):
@@ -81,6 +82,7 @@ class SearchResults:
         self.queryset = queryset
         self._count = None
         self._facets = None
+        self._version = NOT_READ
 
     @property
     def query(self):
@@ -101,18 +103,13 @@ class SearchResults:
                              drafts=self.drafts)
 
     def count(self):
-        """How many records match: counted once per change of the data (a second page, another
-        visitor, the unfiltered list read it back from the cache)."""
+        """How many records match, cached until the data next changes."""
         if self._count is None:
             if not self.searchable:
                 self._count = 0
                 return self._count
-            key = self._cache_key("count")
-            count = cache.get(key)
-            if count is None:
-                count = _run(lambda backend, cursor: backend.count(cursor, self.kind, self.match))
-                cache.set(key, count, timeout=FACET_CACHE_SECONDS)
-            self._count = count
+            self._count = self._cached("count", lambda: _run(
+                lambda backend, cursor: backend.count(cursor, self.kind, self.match)))
         return self._count
 
     def __len__(self):
@@ -174,23 +171,21 @@ class SearchResults:
             if not self.searchable:
                 self._facets = Facets()
                 return self._facets
-            # Counted once per change of the data: a second page, or a second visitor, reads them back.
-            key = self._cache_key("facets")
-            cached = cache.get(key)
-            if cached is None:
-                total = self.count()
-                match = self.match
-                if total > EXACT_FACETS:
-                    groups = math.ceil(backends.SAMPLE_GROUPS * FACET_SAMPLE / total)
-                    if groups < backends.SAMPLE_GROUPS:
-                        match = dataclasses.replace(match, sample=groups)
-                rows = _run(lambda backend, cursor: backend.facet_counts(cursor, self.kind, match)) if total else []
-                cached = (total, rows, match.sample is not None)
-                cache.set(key, cached, timeout=FACET_CACHE_SECONDS)
-            total, rows, sampled = cached
+            total, rows, sampled = self._cached("facets", self._count_facets)
             self._count = total
             self._facets = Facets.from_rows(rows, total, sampled=sampled)
         return self._facets
+
+    def _count_facets(self):
+        """(total, rows, sampled): the facet counts of every match, or of a sample of them."""
+        total = self.count()
+        match = self.match
+        if total > EXACT_FACETS:
+            groups = math.ceil(backends.SAMPLE_GROUPS * FACET_SAMPLE / total)
+            if groups < backends.SAMPLE_GROUPS:
+                match = dataclasses.replace(match, sample=groups)
+        rows = _run(lambda backend, cursor: backend.facet_counts(cursor, self.kind, match)) if total else []
+        return total, rows, match.sample is not None
 
     def parts_alone(self):
         """For a search that finds nothing, what each of its word groups and filters finds alone:
@@ -204,9 +199,19 @@ class SearchResults:
                                      filters={} if name == "q" else {name: value}, drafts=self.drafts).count())
                 for name, value, _ in parts]
 
+    def _cached(self, name, compute):
+        """`compute()`, counted once per change of the data: a second page, another visitor or
+        the unfiltered list read it back from the cache."""
+        key = self._cache_key(name)
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, timeout=FACET_CACHE_SECONDS)
+        return value
+
     def _cache_key(self, name):
         """A key for what this search counts, valid until the curated data next changes."""
-        if not hasattr(self, "_version"):
+        if self._version is NOT_READ:
             self._version = data_version()  # once for the count and the facets of this search
         version = self._version
         backend = backends.for_connection(connection)
