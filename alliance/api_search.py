@@ -54,8 +54,10 @@ SERIALIZERS = {"meeting": MeetingSerializer, "outcome": OutcomeHitSerializer, "p
 
 def _group(serializer):
     """A kind's hits; present when the kind was searched (all kinds unless `type` narrows them)."""
-    return inline_serializer(serializer.__name__ + "Hits", {"count": serializers.IntegerField(),
-                                                          "results": serializer(many=True)}, required=False)
+    return inline_serializer(serializer.__name__ + "Hits", {
+        "count": serializers.IntegerField(),
+        "count_estimated": serializers.BooleanField(help_text="Whether `count` is an estimate (past about 10,000 matches)."),
+        "results": serializer(many=True)}, required=False)
 
 
 class SearchView(APIView):
@@ -90,5 +92,5 @@ class SearchView(APIView):
                                                   drafts=sees_drafts(request.user)).items():
             data["messages"] = [str(message) for message in results.messages]
             hits = SERIALIZERS[kind](results[:size], many=True, context={"request": request, "query": results.query}).data
-            data[KINDS[kind]] = {"count": results.count(), "results": hits}
+            data[KINDS[kind]] = {"count": results.count(), "count_estimated": results.count_estimated, "results": hits}
         return Response(data)

@@ -69,6 +69,7 @@ class SearchPagination(Pagination):
     def get_paginated_response(self, data):
         return Response({
             "count": self.page.paginator.count,
+            "count_estimated": self.page.paginator.object_list.count_estimated,
             "next": self.get_next_link(),
             "previous": self.get_previous_link(),
             "messages": messages_of(self.page.paginator.object_list),
@@ -81,7 +82,12 @@ class SearchPagination(Pagination):
             "type": "array", "items": {"type": "string"},
             "description": "What the query parser had to say: what it ignored, and why nothing was searched.",
         }
-        paginated["required"] = [*paginated.get("required", []), "messages"]
+        paginated["properties"]["count_estimated"] = {
+            "type": "boolean",
+            "description": "Whether `count` is an estimate: past about 10,000 matches a search counts "
+                           "its matches in 1/32 of the records and scales up (exact below that).",
+        }
+        paginated["required"] = [*paginated.get("required", []), "messages", "count_estimated"]
         return paginated
 
 

@@ -138,7 +138,8 @@ def test_provisions_take_words_as_the_design_says(client, params, paths):
     # each count has the data version, read once for the cached counts and Last-Modified
     # search: count (cold; then from the cache), page; meetings, attendances, outcomes, their topics, their provisions
     ("/api/v1/meetings/?page_size={}", 8),
-    ("/api/v1/meetings/?q=日米&page_size={}", 8),
+    # with words, the count first counts a sample of the matches (then all of them, when few)
+    ("/api/v1/meetings/?q=日米&page_size={}", 9),
     # bodies: count, bodies, articles with their instruments, participants with posts and organizations, notes
     ("/api/v1/bodies/?page_size={}", 6),
     ("/api/v1/people/?page_size={}", 4),
@@ -148,8 +149,8 @@ def test_provisions_take_words_as_the_design_says(client, params, paths):
     ("/api/v1/editions/?page_size={}", 3),
     # provisions: count, provisions, children, topics, operation roles with their parent rows
     ("/api/v1/provisions/?page_size={}", 6),
-    # per kind: count and page, then the records and their prefetches
-    ("/api/v1/search/?q=日米&type=meeting&type=body&page_size={}", 14),
+    # per kind: count (a sample, then every match) and page, then the records and their prefetches
+    ("/api/v1/search/?q=日米&type=meeting&type=body&page_size={}", 16),
 ])
 def test_query_counts_do_not_grow_with_the_page(client, url, queries):
     for size in (2, 50):
@@ -167,11 +168,28 @@ def test_a_list_is_counted_once_per_change_of_the_data(client):
             assert client.get(url).status_code == 200
         return sum("count(" in query["sql"].lower() for query in captured)
 
-    for url in ("/api/v1/meetings/", "/api/v1/meetings/?q=%E6%97%A5%E7%B1%B3&page_size=2"):
-        assert counts(url) == 1
+    for url, cold in (("/api/v1/meetings/", 1), ("/api/v1/meetings/?q=%E6%97%A5%E7%B1%B3&page_size=2", 2)):
+        assert counts(url) == cold  # a search with words counts a sample first
         assert counts(url) == 0 and counts(url + ("&" if "?" in url else "?") + "page=2") == 0
     Meeting.objects.get(slug="2023-01-11-scc").save()
     assert counts("/api/v1/meetings/") == 1
+
+
+def test_the_api_says_when_a_count_is_an_estimate(client, monkeypatch):
+    from alliance.search import service
+
+    exact = client.get("/api/v1/meetings/", {"q": "日米"}).json()
+    assert exact["count"] == 15 and exact["count_estimated"] is False
+    monkeypatch.setattr(service, "EXACT_COUNT", 5)
+    monkeypatch.setattr(service, "COUNT_SAMPLE", 128)
+    cache.clear()
+    listing = client.get("/api/v1/meetings/", {"q": "日米"}).json()
+    assert listing["count_estimated"] is True and listing["count"] % 2 == 0  # twice the matches in half the groups
+    everything = client.get("/api/v1/search/", {"q": "日米", "type": ["meeting", "body"]}).json()
+    assert everything["meetings"]["count"] == listing["count"] and everything["meetings"]["count_estimated"] is True
+    assert everything["bodies"]["count_estimated"] is False
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert "count_estimated" in schema["components"]["schemas"]["PaginatedMeetingList"]["required"]
 
 
 def test_anonymous_clients_read_only(client):

@@ -173,7 +173,7 @@ def test_the_header_of_every_page_has_a_meeting_search_box(client):
 
 
 def test_the_search_page_costs_the_same_queries_for_few_or_many_hits(client):
-    # The data version; the count; the facet counts; the page's ids; meetings with body, place
+    # The data version; the count (with words: in a sample first); the facet counts; the page's ids; meetings with body, place
     # and source; attendances; outcomes; topics; provisions; the labels of bodies, people,
     # places, topics. Another page of the same search reads the count and facets from the cache.
     def queries(params):
@@ -181,8 +181,28 @@ def test_the_search_page_costs_the_same_queries_for_few_or_many_hits(client):
             search_page(client, params)
         return len(captured)
 
-    assert queries("?q=日米") == queries("?q=尖閣") == queries("") == 13
+    assert queries("?q=日米") == queries("?q=尖閣") == queries("") + 1 == 14
     assert queries("?q=尖閣&page=1") == queries("?q=日米&page=1") == 11
+
+
+def test_a_count_of_very_many_matches_says_it_is_an_estimate_in_both_languages(client, monkeypatch):
+    from alliance.search import service
+
+    monkeypatch.setattr(service, "EXACT_COUNT", 5)
+    monkeypatch.setattr(service, "COUNT_SAMPLE", 128)
+    monkeypatch.setattr(service, "EXACT_FACETS", 5)
+    monkeypatch.setattr(service, "FACET_SAMPLE", 5)
+    monkeypatch.setattr("meetings.views.PER_PAGE", 5)
+    response = search_page(client, "?q=日米", "/en")
+    total = response.context["page"].paginator.count
+    html = response.content.decode()
+    assert response.context["results"].count_estimated and total % 2 == 0  # twice the matches in half the groups
+    assert f"About {total} meetings" in html and f"of about {total}" in html
+    assert "and so is that total" in html
+    kind = search_page(client, "?q=日米&kind=summit", "/en")  # the summits alone: few, counted exactly
+    assert not kind.context["results"].count_estimated and "5 meetings" in kind.content.decode()
+    japanese = search_page(client, "?q=日米").content.decode()  # Japanese is the default language
+    assert f"約{total}件" in japanese
 
 
 def test_facet_counts_of_very_many_matches_are_marked_as_estimates(client, monkeypatch):

@@ -277,15 +277,16 @@ def test_searching_costs_the_same_queries_however_many_results(django_assert_num
         search(query="日米", filters={"kind": "summit", "date_after": "2023-01-01"}, sort="oldest")[:20]
     with django_assert_num_queries(2):
         search(filters={"topic": "china"})[:20]
-    # The count: the data version (its cache key) and the count, asked once…
+    # The count: the data version (its cache key), the count in a sample of the records and, as
+    # that finds few, the count of every match; asked once…
     results = search(query="日米")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         assert results.count() == results.count() == len(results) == len(ALL_MEETINGS)
     # …then, until the data changes, read back from the cache by the next search of it: the version alone.
     with django_assert_num_queries(1):
         assert search(query="日米").count() == len(ALL_MEETINGS)
     Meeting.objects.get(slug="2023-01-11-scc").save()  # a write moves the data version: counted again
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         assert search(query="日米").count() == len(ALL_MEETINGS)
 
 
@@ -297,7 +298,8 @@ def test_nothing_to_search_for_costs_no_query(django_assert_num_queries):
 
 def test_facets_count_the_matches_that_carry_each_value(django_assert_num_queries):
     results = search(query="尖閣")
-    with django_assert_num_queries(3):  # the data version (for the cache), the count, the facets
+    # the data version (for the cache), the count in a sample, then every match (few), the facets
+    with django_assert_num_queries(4):
         facets = results.facets()
     assert facets.total == 3 and facets.years == {2022: 2, 2023: 1}
     assert facets.counts["kind"] == {"defense-ministers": 1, "summit": 1, "scc": 1}
@@ -330,6 +332,35 @@ def test_the_facets_of_very_many_matches_are_estimated_from_a_fixed_sample(monke
     assert facets.values("kind") == search(query="日米").facets().values("kind")  # the same sample every time
     exact = search(query="尖閣").facets()
     assert not exact.estimated and exact.sampled == exact.total == 3
+
+
+def matches_in_groups(results, groups):
+    """How many of a search's matches fall in the first `groups` sample groups, counted in Python."""
+    from alliance.search.backends import sample_group
+
+    return sum(1 for meeting in Meeting.objects.filter(pk__in=results.ids()) if sample_group(meeting.pk) < groups)
+
+
+def test_a_count_past_exact_count_is_the_matches_of_a_sample_scaled_up(monkeypatch):
+    from alliance.search import service
+
+    monkeypatch.setattr(service, "EXACT_COUNT", 5)
+    monkeypatch.setattr(service, "COUNT_SAMPLE", 128)  # half of the records: the estimate is twice their matches
+    results = search(query="日米")
+    assert results.count() == 2 * matches_in_groups(results, 128) and results.count_estimated
+    assert results.facets().total == results.count() and results.facets().total_estimated
+    assert len(results[0:20]) == len(ALL_MEETINGS)  # the matches themselves are all there, whatever the estimate
+    few = search(query="尖閣")  # estimated at no more than EXACT_COUNT: then counted exactly
+    assert few.count() == len(SENKAKU) and not few.count_estimated and not few.facets().total_estimated
+
+
+def test_a_list_without_words_or_facets_is_always_counted_exactly(monkeypatch, django_assert_num_queries):
+    from alliance.search import service
+
+    monkeypatch.setattr(service, "EXACT_COUNT", 5)
+    for results in (search(), search(filters={"date_after": "2022-01-01"})):
+        with django_assert_num_queries(2):  # the data version, the count: no sample first
+            assert results.count() > 5 and not results.count_estimated
 
 
 @pytest.mark.parametrize("query, filters", [("", {}), ("核", {}), ("日米", {"kind": "summit"}), ("台湾", {"person": "kishida-fumio"}),

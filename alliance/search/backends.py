@@ -190,13 +190,16 @@ class PostgresBackend:
             groups += ["!" + self._term(term) for term in match.query.excluded]
         return " & ".join(groups)
 
-    def _where(self, kind, match):
+    def _where(self, kind, match, walk=None):
+        """The conditions on the entries. `walk`: see `page`."""
         # The kind is a literal so that the planner picks the kind's partial GIN index.
         assert kind in KINDS
         where, params = [f"e.kind = '{kind}'"], []
         expression = self.expression(match)
         if expression:
-            where.append("e.document @@ %s::tsquery")
+            # Written with IS TRUE, the same condition is one the GIN index cannot answer: the
+            # planner then walks the index by date and checks each document.
+            where.append("(e.document @@ %s::tsquery) IS TRUE" if walk else "e.document @@ %s::tsquery")
             params.append(expression)
         if match.without == (DRAFT,):
             where.append(PUBLIC.replace("facets", "e.facets"))
@@ -209,28 +212,46 @@ class PostgresBackend:
         return " AND ".join(where + dates), params + date_params
 
     def count(self, cursor, kind, match):
+        """(how many records match, how many public records the kind holds): the second as the
+        planner last counted them (the reltuples of the kind's index by date, in the same
+        statement), None before the table was first vacuumed or analyzed."""
         where, params = self._where(kind, match)
-        cursor.execute(f"SELECT count(*) FROM {ENTRY_TABLE} e WHERE {where}", params)
-        return cursor.fetchone()[0]
+        cursor.execute(
+            f"SELECT count(*), (SELECT reltuples FROM pg_class WHERE relname = 'search_{kind}_public_by_date') "
+            f"FROM {ENTRY_TABLE} e WHERE {where}",
+            params,
+        )
+        count, size = cursor.fetchone()
+        return count, int(size) if size and size > 0 else None
 
-    def page(self, cursor, kind, match, newest_first, limit, offset):
-        where, params = self._where(kind, match)
+    @staticmethod
+    def _date_order(direction, walk):
+        # sort_date + 0 cannot be read from the index by date: the planner then collects the
+        # matches from the GIN index and sorts them.
+        return f"e.sort_date{' + 0' if walk is False else ''} {direction}, e.object_id {direction}"
+
+    def page(self, cursor, kind, match, newest_first, limit, offset, walk=None):
+        """The ids of a page of matches in date order. `walk`: True to walk the records by date and
+        check each one's document (cheap when many records match), False to collect every match
+        from the GIN index and sort them (cheap when few do), None to let the planner choose (it
+        does not know how many records a prefix matches, and guesses 0.5 %)."""
+        where, params = self._where(kind, match, walk)
         direction = "DESC" if newest_first else "ASC"
         cursor.execute(
             f"SELECT e.object_id FROM {ENTRY_TABLE} e WHERE {where} "
-            f"ORDER BY e.sort_date {direction}, e.object_id {direction} LIMIT %s OFFSET %s",
+            f"ORDER BY {self._date_order(direction, walk)} LIMIT %s OFFSET %s",
             [*params, limit, offset],
         )
         return [row[0] for row in cursor.fetchall()]
 
-    def recent_ranked(self, cursor, kind, match, size):
+    def recent_ranked(self, cursor, kind, match, size, walk=None):
         """The `size` most recent matches as (object_id, day, rank, whole) tuples, newest first: the
         day is the sort date's ordinal; whole, whether one of its names is exactly the query.
 
         The rank is ts_rank_cd with the tiers' weights (A head, B about, D text), divided by
         1 + the log of the document's length; the exact forms of the query's words count too, so
         that a record with the form searched for ranks above one with another form of it."""
-        where, params = self._where(kind, match)
+        where, params = self._where(kind, match, walk)
         # Ranked by the words alone: facet terms carry no position, and every match has them.
         words = " & ".join(self._groups(match))
         rank, rank_params = "0.0", []
@@ -245,7 +266,7 @@ class PostgresBackend:
         cursor.execute(
             f"SELECT w.object_id, w.sort_date - date '0001-01-01' + 1, {rank}, {whole} FROM "
             f"(SELECT e.id, e.object_id, e.sort_date, e.document FROM {ENTRY_TABLE} e WHERE {where} "
-            f"ORDER BY e.sort_date DESC, e.object_id DESC LIMIT %s) w ORDER BY w.sort_date DESC, w.object_id DESC",
+            f"ORDER BY {self._date_order('DESC', walk)} LIMIT %s) w ORDER BY w.sort_date DESC, w.object_id DESC",
             [*rank_params, *whole_params, *params, size],
         )
         return cursor.fetchall()
@@ -374,11 +395,13 @@ class SQLiteBackend:
         return table, f"rowid & {ID_MASK}", " AND ".join(where), params, "rowid {0}"
 
     def count(self, cursor, kind, match):
+        """(how many records match, None): FTS5 walks its rowids in date order, so that the
+        kind's size is not needed to choose a plan."""
         table, _, where, params, _ = self._where(kind, match)
         cursor.execute(f"SELECT count(*) FROM {table} WHERE {where}", params)
-        return cursor.fetchone()[0]
+        return cursor.fetchone()[0], None
 
-    def page(self, cursor, kind, match, newest_first, limit, offset):
+    def page(self, cursor, kind, match, newest_first, limit, offset, walk=None):
         table, object_id, where, params, order = self._where(kind, match)
         cursor.execute(
             f"SELECT {object_id} FROM {table} WHERE {where} ORDER BY {order.format('DESC' if newest_first else 'ASC')} "
@@ -387,7 +410,7 @@ class SQLiteBackend:
         )
         return [row[0] for row in cursor.fetchall()]
 
-    def recent_ranked(self, cursor, kind, match, size):
+    def recent_ranked(self, cursor, kind, match, size, walk=None):
         table, object_id, where, params, order = self._where(kind, match)
         if table == ENTRY_TABLE:
             cursor.execute(

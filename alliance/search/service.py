@@ -2,7 +2,8 @@
 
     results = search(query="尖閣 -台湾", kind="meeting", filters={"kind": "summit", "date_after": "2022-01-01"},
                      sort="relevance", queryset=Meeting.objects.with_details())
-    results.count()      # one query, once per change of the data (then from the cache)
+    results.count()      # one or two queries, once per change of the data (then from the cache)
+    results.count_estimated  # whether that count was estimated (past EXACT_COUNT matches)
     results[0:20]        # the first page: the ids from the index, then the records from `queryset`
     results.facets()     # how many matches carry each facet value, per year: the count and one query, cached alike
     results.messages     # what the query parser had to say
@@ -35,6 +36,12 @@ from alliance.search.index import DRAFT, REGISTRY, UNDATED, data_version
 from alliance.search.query import Query, parse
 
 RANK_WINDOW = 500
+EXACT_COUNT = 10000  # up to about this many matches a search's count is exact; past it, estimated
+COUNT_SAMPLE = 8  # a search first counts its matches in this many sample groups (1/32 of the records)
+# What checking a record's document costs PostgreSQL while it walks the records by date, in
+# records collected from the GIN index and sorted (a document is read from TOAST, ~20 µs; a
+# collected match costs well under a microsecond).
+WALK_COST = 30
 EXACT_FACETS = 2000  # up to this many matches, facet counts are exact
 FACET_SAMPLE = 1000  # past that, they are estimated from about this many of the matches
 FACET_CACHE_SECONDS = 24 * 3600  # counts and facets: the data version in the key makes them stale anyway
@@ -81,6 +88,8 @@ class SearchResults:
         self.sort = sort if sort in SORTS else ("relevance" if not match.query.is_empty else "newest")
         self.queryset = queryset
         self._count = None
+        self._estimated = False
+        self._size = None  # how many public records of the kind there are, as PostgreSQL's planner last counted
         self._facets = None
         self._version = NOT_READ
 
@@ -103,14 +112,49 @@ class SearchResults:
                              drafts=self.drafts)
 
     def count(self):
-        """How many records match, cached until the data next changes."""
+        """How many records match, cached until the data next changes: exact up to about
+        EXACT_COUNT, estimated past it (`count_estimated` says which)."""
         if self._count is None:
             if not self.searchable:
                 self._count = 0
                 return self._count
-            self._count = self._cached("count", lambda: _run(
-                lambda backend, cursor: backend.count(cursor, self.kind, self.match)))
+            self._count, self._estimated, self._size = self._cached("matches", self._count_matches)
         return self._count
+
+    @property
+    def count_estimated(self):
+        """Whether `count()` is an estimate: the matches counted in 1/32 of the records, scaled up."""
+        self.count()
+        return self._estimated
+
+    def _count_matches(self):
+        """(count, estimated, the kind's size or None). Counting every match reads every one of
+        them: at a million meetings, half a second for a term in half of them. So a search with words or facets
+        first counts its matches in COUNT_SAMPLE of the sample groups (the index selects them,
+        and the groups hash the ids, so they hold a fair share of any set of matches), and only
+        counts them all when that estimate is at most EXACT_COUNT. The list by date alone is
+        always counted exactly, from its own index."""
+        def counted(match):
+            return _run(lambda backend, cursor: backend.count(cursor, self.kind, match))
+
+        if not self.match.facets and self.match.query.is_empty:
+            return counted(self.match)[0], False, None
+        sampled, size = counted(dataclasses.replace(self.match, sample=COUNT_SAMPLE))
+        estimate = round(sampled * backends.SAMPLE_GROUPS / COUNT_SAMPLE)
+        if estimate <= EXACT_COUNT:
+            return counted(self.match)[0], False, size
+        return estimate, True, size
+
+    def _walk(self, rows):
+        """Whether PostgreSQL should find the first `rows` matches by walking the records by date,
+        checking each one's document, rather than by collecting every match from the index and
+        sorting them; None (the planner's choice) until the search is counted. Walking reads about
+        rows × size ÷ count records, at WALK_COST each: the cheaper way for a frequent term."""
+        if self._count is None or not self._size or not self._count:
+            return None
+        if self.match.query.is_empty and not self.match.facets:
+            return None  # nothing to check: the index by date answers alone
+        return rows * self._size / self._count * WALK_COST < self._count
 
     def __len__(self):
         return self.count()
@@ -119,7 +163,8 @@ class SearchResults:
         """The ids of the matches, newest first, at most `limit` of them (for a queryset filter)."""
         if not self.searchable:
             return []
-        return _run(lambda backend, cursor: backend.page(cursor, self.kind, self.match, True, limit, 0))
+        return _run(lambda backend, cursor: backend.page(cursor, self.kind, self.match, True, limit, 0,
+                                                         walk=self._walk(limit)))
 
     def __getitem__(self, key):
         if isinstance(key, int):
@@ -141,14 +186,16 @@ class SearchResults:
         records (an export loads them a chunk at a time)."""
         if stop - start > MAX_SLICE:
             raise ValueError(f"at most {MAX_SLICE} records at once")
-        if stop <= start or not self.searchable or (self._count is not None and start >= self._count):
+        past_the_end = self._count is not None and not self._estimated and start >= self._count
+        if stop <= start or not self.searchable or past_the_end:
             return []
         return _run(lambda backend, cursor: self._ids(backend, cursor, start, stop - start))
 
     def _ids(self, backend, cursor, start, size):
         if self.sort != "relevance" or start >= RANK_WINDOW or self.query.is_empty:
-            return backend.page(cursor, self.kind, self.match, self.sort != "oldest", size, start)
-        window = backend.recent_ranked(cursor, self.kind, self.match, RANK_WINDOW)
+            return backend.page(cursor, self.kind, self.match, self.sort != "oldest", size, start,
+                                walk=self._walk(start + size))
+        window = backend.recent_ranked(cursor, self.kind, self.match, RANK_WINDOW, walk=self._walk(RANK_WINDOW))
         today = datetime.date.today().toordinal()
 
         def score(row):
@@ -159,7 +206,8 @@ class SearchResults:
         ranked = [row[0] for row in sorted(window, key=score)]
         ids = ranked[start : start + size]
         if len(ids) < size and len(window) == RANK_WINDOW:  # more matches than were ranked: newest first
-            ids += backend.page(cursor, self.kind, self.match, True, size - len(ids), RANK_WINDOW)
+            ids += backend.page(cursor, self.kind, self.match, True, size - len(ids), RANK_WINDOW,
+                                walk=self._walk(RANK_WINDOW + size))
         return ids
 
     def facets(self):
@@ -171,21 +219,20 @@ class SearchResults:
             if not self.searchable:
                 self._facets = Facets()
                 return self._facets
-            total, rows, sampled = self._cached("facets", self._count_facets)
-            self._count = total
-            self._facets = Facets.from_rows(rows, total, sampled=sampled)
+            total = self.count()
+            rows, sampled = self._cached("facet-counts", lambda: self._count_facets(total))
+            self._facets = Facets.from_rows(rows, total, sampled=sampled, total_estimated=self._estimated)
         return self._facets
 
-    def _count_facets(self):
-        """(total, rows, sampled): the facet counts of every match, or of a sample of them."""
-        total = self.count()
+    def _count_facets(self, total):
+        """(rows, sampled): the facet counts of every match, or of a sample of them."""
         match = self.match
         if total > EXACT_FACETS:
             groups = math.ceil(backends.SAMPLE_GROUPS * FACET_SAMPLE / total)
             if groups < backends.SAMPLE_GROUPS:
                 match = dataclasses.replace(match, sample=groups)
         rows = _run(lambda backend, cursor: backend.facet_counts(cursor, self.kind, match)) if total else []
-        return total, rows, match.sample is not None
+        return rows, match.sample is not None
 
     def parts_alone(self):
         """For a search that finds nothing, what each of its word groups and filters finds alone:
@@ -225,21 +272,22 @@ class SearchResults:
 class Facets:
     """Facet counts of a search: {name: {value: count}}, and the same per year.
 
-    `total` is the exact number of matches. When `estimated`, the other counts were counted over
-    `sampled` of the matches and scaled up to the total."""
+    `total` is the number of matches, exact unless `total_estimated`. When `estimated`, the other
+    counts were counted over `sampled` of the matches and scaled up to the total."""
 
     counts: dict = field(default_factory=dict)
     per_year: dict = field(default_factory=dict)  # {name: {year: {value: count}}}
     years: dict = field(default_factory=dict)  # {year: matches}
     total: int = 0
     sampled: int = 0
+    total_estimated: bool = False
 
     @property
     def estimated(self):
         return self.sampled < self.total
 
     @classmethod
-    def from_rows(cls, rows, total, sampled=False):
+    def from_rows(cls, rows, total, sampled=False, total_estimated=False):
         """The counts from the backend's rows; `sampled`: the rows count a sample of the matches."""
         counts = defaultdict(lambda: defaultdict(int))
         per_year = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
@@ -267,6 +315,7 @@ class Facets:
             years={year: scaled(n) for year, n in sorted(years.items())},
             total=total,
             sampled=counted if sampled else total,
+            total_estimated=total_estimated,
         )
 
     def values(self, name):

@@ -80,6 +80,15 @@ def paragraphs(record, field):
 
 
 @register.filter
+def count_of(results):
+    """A search's count as shown: "≈540,000" when it was estimated, "1,234" when exact."""
+    count = results.count()
+    if getattr(results, "count_estimated", False):
+        return f"≈{approximately(count)}"
+    return f"{count:,}"
+
+
+@register.filter
 def approximately(count):
     """An estimated count to two significant figures: 12,345 → 12,000."""
     count = int(count)
