@@ -214,8 +214,12 @@ def test_a_counted_search_tells_postgresql_whether_to_walk_the_dates_or_collect_
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("EXPLAIN " + captured.captured_queries[-1]["sql"])
             plans[walk] = "\n".join(row[0] for row in cursor.fetchall())
+    # Walking: the records in the order of the index by date, each document checked, never the
+    # GIN index and never a sort of the matches. Collecting: every match, then sorted (which index
+    # collects them is the planner's choice: on a table this small, either).
     assert "search_meeting_public_by_date" in plans[True] and "search_meeting_gin" not in plans[True], plans[True]
-    assert "search_meeting_gin" in plans[False] and "Sort" in plans[False], plans[False]
+    assert "sort_date + 0" not in plans[True], plans[True]
+    assert "sort_date + 0)" in plans[False] and "Sort" in plans[False], plans[False]
 
 
 def backend_page_ids(match, sort):
