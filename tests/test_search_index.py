@@ -1,6 +1,7 @@
 """The index follows every write in the same transaction, and can be rebuilt from scratch."""
 
 import datetime
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -229,6 +230,50 @@ def backend_page_ids(match, sort):
         if sort == "relevance":
             return [row[0] for row in PostgresBackend().recent_ranked(cursor, "meeting", match, 500)]
         return PostgresBackend().page(cursor, "meeting", match, sort == "newest", 20, 0)
+
+
+def test_a_window_of_years_is_asked_of_the_index_by_its_year_terms():
+    from alliance.search.backends import PostgresBackend
+
+    def years_asked(query, **dates):
+        expression = PostgresBackend().expression(search(query=query, filters=dates).match)
+        return sorted(int(year) for year in re.findall(r"'year:(\d+)'", expression))
+
+    assert years_asked("尖閣", date_after="2022-06-01", date_before="2023-03-31") == [2022, 2023]
+    assert years_asked("", date_after="2022-06-01", date_before="2023-03-31") == []  # dates alone: the index by date
+    assert years_asked("尖閣", date_after="1960-01-01", date_before="2023-03-31") == []  # more years than it pays to ask
+    assert years_asked("尖閣", date_after="2022-01-01") == []  # open-ended
+    found = {m.slug for m in search(query="尖閣", filters={"date_after": "2022-06-01", "date_before": "2023-03-31"})[:50]}
+    assert found == {"2023-01-11-scc"}  # 2022-05-04 and 2022-05-23 lie before the window, in one of its years
+    if connection.vendor == "postgresql":
+        entry = SearchEntry.objects.get(kind="meeting", object_id=Meeting.objects.get(slug="2023-01-11-scc").pk)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT document @@ '''year:2023'''::tsquery, document @@ '''year:2022'''::tsquery "
+                           "FROM search_searchentry WHERE id = %s", [entry.pk])
+            assert cursor.fetchone() == (True, False)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL data migration")
+def test_the_migration_adds_the_year_terms_to_stored_documents_in_place():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("alliance.search.migrations.0012_year_terms")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE search_searchentry SET document = ts_delete(document, "
+                       "'year:' || extract(year FROM sort_date)::int)")
+        cursor.execute("SELECT count(*) FROM search_searchentry WHERE document @@ '''year:2023'''::tsquery")
+        assert cursor.fetchone()[0] == 0
+        before = SearchEntry.objects.count()
+        migration.add_year_terms(apps, connection.schema_editor())
+        cursor.execute("SELECT count(*) FROM search_searchentry WHERE NOT document @@ "
+                       "('''year:' || extract(year FROM sort_date)::int || '''')::tsquery")
+        assert cursor.fetchone()[0] == 0 and SearchEntry.objects.count() == before
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname LIKE %s", ["search\\_%\\_gin"])
+        assert cursor.fetchone()[0] == 5  # the GIN indexes built again
+    found = search(query="尖閣", filters={"date_after": "2023-01-01", "date_before": "2023-12-31"})[:9]
+    assert {m.slug for m in found} == {"2023-01-11-scc"}
 
 
 def test_the_way_to_a_page_follows_how_many_records_match():

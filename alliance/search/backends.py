@@ -49,6 +49,17 @@ def sample_term(group):
     return f"sample:{group}"
 
 
+# Every document holds the year of its date as a term, "year:2022". A search of words or facets
+# within a window of at most YEAR_TERMS years asks for them too, so that PostgreSQL's GIN index
+# selects the matches of those years instead of reading every match's row for its dates: a record
+# lies within its start's year, so it can only overlap a window that reaches into that year.
+YEAR_TERMS = 20
+
+
+def year_term(year):
+    return f"year:{year}"
+
+
 @dataclass(frozen=True)
 class Match:
     """What a search asks of the index: a parsed query, facet terms that must all be there, dates."""
@@ -184,6 +195,9 @@ class PostgresBackend:
 
     def expression(self, match):
         groups = [self._lexeme(term) for term in match.facets] + self._groups(match)
+        if groups and match.after and match.before and 0 <= match.before.year - match.after.year < YEAR_TERMS:
+            years = range(match.after.year, match.before.year + 1)
+            groups.append("(" + " | ".join(self._lexeme(year_term(year)) for year in years) + ")")
         if match.sample is not None:
             groups.append("(" + " | ".join(self._lexeme(sample_term(g)) for g in range(match.sample)) + ")")
         if groups:

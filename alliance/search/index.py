@@ -20,7 +20,7 @@ from typing import Callable
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from alliance.search.analyzer import document_terms, facet, key_hash, name_term, whole_keys
-from alliance.search.backends import DRAFT, sample_group, sample_term
+from alliance.search.backends import DRAFT, sample_group, sample_term, year_term
 
 UNDATED = datetime.date(1, 1, 1)
 
@@ -114,7 +114,7 @@ def analyzed(vendor, object_id, document):
     indexing, and all in Python: a rebuild runs it in worker processes."""
     from alliance.search.fields import fts_stream, tsvector_literal
 
-    terms = document.terms(extra=[sample_term(sample_group(object_id))])
+    terms = document.terms(extra=[sample_term(sample_group(object_id)), year_term((document.date or UNDATED).year)])
     return {"sort_date": document.date or UNDATED, "date_end": document.until or document.date or UNDATED,
             "facets": document.facet_terms(), "names": document.name_keys(),
             "document": tsvector_literal(terms) if vendor == "postgresql" else fts_stream(terms)}
