@@ -276,22 +276,70 @@ def test_the_migration_adds_the_year_terms_to_stored_documents_in_place():
     assert {m.slug for m in found} == {"2023-01-11-scc"}
 
 
-def test_the_way_to_a_page_follows_how_many_records_match():
-    """A frequent term is found by walking the records by date, a rare one by collecting its
-    matches; a search not yet counted leaves it to the database."""
-    def walks(rows, count, size):
-        results = search(query="日米")
-        assert results._walk(rows) is None  # not counted yet
-        results.count()
-        results._count, results._size = count, size  # as counted in a large database
-        return results._walk(rows)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's documents")
+def test_a_query_of_one_character_is_one_bare_lexeme_and_the_migration_adds_them_in_place():
+    import importlib
 
-    assert walks(20, count=537_758, size=1_000_015) is True  # 核 at a million: the first 37 records hold 20
-    assert walks(20, count=16_584, size=100_015) is True  # 1 in 6: about 120 records to read
-    assert walks(500, count=16_584, size=100_015) is False  # but the window of 500 ranked: 3,000 of them
-    assert walks(20, count=1_094, size=100_015) is False  # 1 %: read the 1,094 matches and sort them
+    from django.apps import apps
+
+    from alliance.search.backends import PostgresBackend
+
+    assert PostgresBackend().expression(search(query="核").match) == "(('核'))"
+    assert "'核':*" in PostgresBackend()._groups(search(query="核").match, ranked=True)[0]  # ranking reads positions
+    expected = {m.slug for m in search(query="核")[:50]}
+    assert expected and expected == {m.slug for m in Meeting.objects.filter(outcomes__text_ja__contains="核")} | {
+        m.slug for m in Meeting.objects.filter(title_ja__contains="核")}
+    migration = importlib.import_module("alliance.search.migrations.0013_bare_characters")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE search_searchentry SET document = ts_delete(document, '核')")
+        assert not search(query="核").count()
+        migration.add_bare_characters(apps, connection.schema_editor())
+    assert {m.slug for m in search(query="核")[:50]} == expected
+
+
+def test_the_way_to_the_first_matches_follows_how_many_records_match():
+    """A frequent term's first page is found by walking the records by date; a window of 500 by
+    collecting the matches of the recent years; a rare term by collecting all its matches. A
+    search not yet counted, or with nothing to check, leaves it to the database."""
+    def plan(rows, count, size=100_015, years=range(1960, 2027), newest=True, **filters):
+        results = search(query="日米", filters=filters)
+        assert results._plan(rows) is None  # not counted yet
+        results.count()
+        results._count, results._size, results._years = count, size, years  # as counted in a large database
+        return results._plan(rows, newest)
+
+    assert plan(20, count=537_758, size=1_000_015) == ("walk", None)  # 核 at a million: 37 records hold 20
+    assert plan(20, count=16_584) == ("walk", None)  # 1 in 6: about 120 records to read
+    assert plan(500, count=16_584) == ("years", range(2022, 2027))  # the window: 5 years hold about 1,200
+    assert plan(500, count=16_584, newest=False) == ("years", range(1960, 1965))
+    # 1,500 in the 2000s: the last 7 years of the window hold about 1,050
+    assert plan(500, count=1_500, date_after="2000-01-01", date_before="2009-12-31") == ("years", range(2003, 2010))
+    assert plan(20, count=1_094) == ("years", range(2024, 2027))  # 1 %: the last 3 years hold about 50
+    assert plan(500, count=1_094) == ("collect", None)  # the window: more years than it pays to ask for
+    assert plan(500, count=16_584, size=None, years=None) == ("collect", None)  # SQLite: nothing to choose
     everything = search()
-    assert everything.count() and everything._walk(20) is None  # nothing to check: the index by date answers
+    assert everything.count() and everything._plan(20) is None  # nothing to check: the index by date answers
+
+
+def test_a_window_asked_of_the_recent_years_finds_what_every_year_finds(monkeypatch):
+    """However the first matches are fetched, they are the same; when the years asked for hold
+    too few (the matches were not spread evenly over the years), every year is asked."""
+    from alliance.search import service
+
+    monkeypatch.setattr(service, "RANK_WINDOW", 5)  # a window the recent years can fill
+    asked = {  # the years asked for: the most recent ones, or the earliest oldest first
+        "relevance": (range(2022, 2024), range(2023, 2024), range(2024, 2027)),  # enough, too few, none at all
+        "newest": (range(2022, 2024), range(2023, 2024), range(2024, 2027)),
+        "oldest": (range(1976, 2023), range(1976, 1997), range(1900, 1901)),
+    }
+    for sort, choices in asked.items():
+        expected = [m.slug for m in search(query="日米", sort=sort)[:15]]
+        for years in choices:
+            results = search(query="日米", sort=sort)
+            results.count()
+            monkeypatch.setattr(results, "_plan", lambda rows, newest=True, years=years: ("years", years))
+            assert [m.slug for m in results[:15]] == expected, (years, sort)
+            assert [m.slug for m in results[3:6]] == expected[3:6], (years, sort)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")

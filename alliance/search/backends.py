@@ -21,6 +21,7 @@ from alliance.search.fields import COLUMN_SEPARATOR, fts_token, is_japanese_term
 from alliance.search.query import Query
 
 ENTRY_TABLE = "search_searchentry"
+UNDATED = datetime.date(1, 1, 1)  # the sort date of a record without a date
 KINDS = ("meeting", "outcome", "provision", "body", "person")
 DRAFT = facet("state", "draft")  # the facet term of a draft's document; published ones carry none
 # What a public search asks of the entries beside its words: written as the partial indexes of
@@ -70,6 +71,16 @@ class Match:
     before: datetime.date | None = None
     sample: int | None = None  # only the records of the first `sample` sample groups
     without: tuple = ()  # facet terms that must not be there (a draft's, for a public search)
+    years: range | None = None  # only the records dated in these years (PostgreSQL: the recent matches of many)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What a count tells beside the number: for PostgreSQL, what choosing a plan needs."""
+
+    count: int
+    size: int | None = None  # how many public records of the kind there are, about
+    years: range | None = None  # the years the kind's dated records span
 
 
 def year_start(date):
@@ -176,9 +187,14 @@ class PostgresBackend:
                 i += 1
         return elements
 
-    def _term(self, term):
+    def _term(self, term, ranked=False):
+        """A query term as a tsquery. `ranked`: for ts_rank_cd, which reads positions: a lone
+        Japanese character is then the prefix of the lexemes that start with it, not the bare
+        lexeme of the character that finds the same records."""
         tokens = term.tokens
         elements = self.elements(tokens)
+        if not ranked and len(elements) == 1 and len(elements[0][0]) == 1 and is_japanese_term(elements[0][0]):
+            return f"({self._lexeme(elements[0][0])})"
         lexemes = [self._lexeme(text) + (":*" if prefix else "") for text, _, prefix in elements]
         if len(tokens) == 1 and tokens[0].prefix and not is_japanese_term(tokens[0].term):
             # a lone word with a trailing *: also the words as written (capabil* → capabilities)
@@ -189,15 +205,17 @@ class PostgresBackend:
             parts.append(lexeme)
         return "(" + " ".join(parts) + ")"
 
-    def _groups(self, match):
-        """The query's word groups, each a disjunction of its terms."""
-        return ["(" + " | ".join(self._term(term) for term in group) + ")" for group in match.query.groups]
+    def _groups(self, match, ranked=False):
+        """The query's word groups, each a disjunction of its terms (`ranked`: see `_term`)."""
+        return ["(" + " | ".join(self._term(term, ranked) for term in group) + ")" for group in match.query.groups]
 
     def expression(self, match):
         groups = [self._lexeme(term) for term in match.facets] + self._groups(match)
         if groups and match.after and match.before and 0 <= match.before.year - match.after.year < YEAR_TERMS:
             years = range(match.after.year, match.before.year + 1)
             groups.append("(" + " | ".join(self._lexeme(year_term(year)) for year in years) + ")")
+        if groups and match.years:
+            groups.append("(" + " | ".join(self._lexeme(year_term(year)) for year in match.years) + ")")
         if match.sample is not None:
             groups.append("(" + " | ".join(self._lexeme(sample_term(g)) for g in range(match.sample)) + ")")
         if groups:
@@ -226,17 +244,21 @@ class PostgresBackend:
         return " AND ".join(where + dates), params + date_params
 
     def count(self, cursor, kind, match):
-        """(how many records match, how many public records the kind holds): the second as the
-        planner last counted them (the reltuples of the kind's index by date, in the same
-        statement), None before the table was first vacuumed or analyzed."""
+        """A `Counted`: how many records match; how many public records the kind holds, as the
+        planner last counted them (the reltuples of the kind's index by date; None before the
+        table was first vacuumed or analyzed); the first and last years its records are dated in
+        (from the index by kind and date). All in one statement."""
         where, params = self._where(kind, match)
+        dated = f"FROM {ENTRY_TABLE} d WHERE d.kind = '{kind}' AND d.sort_date > %s"
         cursor.execute(
-            f"SELECT count(*), (SELECT reltuples FROM pg_class WHERE relname = 'search_{kind}_public_by_date') "
+            f"SELECT count(*), (SELECT reltuples FROM pg_class WHERE relname = 'search_{kind}_public_by_date'), "
+            f"(SELECT extract(year FROM min(d.sort_date))::int {dated}), "
+            f"(SELECT extract(year FROM max(d.sort_date))::int {dated}) "
             f"FROM {ENTRY_TABLE} e WHERE {where}",
-            params,
+            [UNDATED, UNDATED, *params],
         )
-        count, size = cursor.fetchone()
-        return count, int(size) if size and size > 0 else None
+        count, size, first, last = cursor.fetchone()
+        return Counted(count, int(size) if size and size > 0 else None, range(first, last + 1) if first else None)
 
     @staticmethod
     def _date_order(direction, walk):
@@ -267,7 +289,7 @@ class PostgresBackend:
         that a record with the form searched for ranks above one with another form of it."""
         where, params = self._where(kind, match, walk)
         # Ranked by the words alone: facet terms carry no position, and every match has them.
-        words = " & ".join(self._groups(match))
+        words = " & ".join(self._groups(match, ranked=True))
         rank, rank_params = "0.0", []
         if words:
             exact = " | ".join(self._lexeme(term) for term in match.query.exact_forms)
@@ -409,11 +431,11 @@ class SQLiteBackend:
         return table, f"rowid & {ID_MASK}", " AND ".join(where), params, "rowid {0}"
 
     def count(self, cursor, kind, match):
-        """(how many records match, None): FTS5 walks its rowids in date order, so that the
-        kind's size is not needed to choose a plan."""
+        """A `Counted` of the count alone: FTS5 walks its rowids in date order, so that neither the
+        kind's size nor its years are needed to choose a plan."""
         table, _, where, params, _ = self._where(kind, match)
         cursor.execute(f"SELECT count(*) FROM {table} WHERE {where}", params)
-        return cursor.fetchone()[0], None
+        return Counted(cursor.fetchone()[0])
 
     def page(self, cursor, kind, match, newest_first, limit, offset, walk=None):
         table, object_id, where, params, order = self._where(kind, match)

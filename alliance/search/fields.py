@@ -96,7 +96,9 @@ COLUMN_SEPARATOR = "|"  # between the tiers' streams in SQLite's column; trigger
 
 def tsvector_literal(terms):
     """The document as PostgreSQL's tsvector input: each lexeme with its positions and weights
-    (which PostgreSQL sorts), a facet term bare."""
+    (which PostgreSQL sorts), a facet term bare, and each Japanese character bare too: a query of
+    one character is that lexeme, one short posting list, where the prefix of the lexemes that
+    start with it ('核':*) made the GIN index gather hundreds of them (ranking still reads those)."""
     positions, bare = {}, []
     for term, position, tier in lexemes(terms):
         if ":" in term:  # text gives no colon: a facet term, found, in no phrase, not ranked…
@@ -110,8 +112,10 @@ def tsvector_literal(terms):
             places.append(f"{position}{WEIGHTS[tier]}")
         elif not places:
             places.append(f"{MAX_POSITION}{WEIGHTS[tier]}")
+    characters = {term[0] for term in positions if JAPANESE_START.match(term)}
     return " ".join([*(f"{_quoted(term)}:{','.join(places)}" for term, places in positions.items()),
-                     *(_quoted(term) for term in dict.fromkeys(bare))])
+                     *(_quoted(term) for term in dict.fromkeys(bare)),
+                     *(_quoted(character) for character in characters if character not in positions)])
 
 
 def _quoted(term):

@@ -20,9 +20,7 @@ from typing import Callable
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from alliance.search.analyzer import document_terms, facet, key_hash, name_term, whole_keys
-from alliance.search.backends import DRAFT, sample_group, sample_term, year_term
-
-UNDATED = datetime.date(1, 1, 1)
+from alliance.search.backends import DRAFT, UNDATED, sample_group, sample_term, year_term
 
 
 @dataclass(frozen=True)

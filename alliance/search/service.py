@@ -38,10 +38,13 @@ from alliance.search.query import Query, parse
 RANK_WINDOW = 500
 EXACT_COUNT = 10000  # up to about this many matches a search's count is exact; past it, estimated
 COUNT_SAMPLE = 8  # a search first counts its matches in this many sample groups (1/32 of the records)
-# What checking a record's document costs PostgreSQL while it walks the records by date, in
-# records collected from the GIN index and sorted (a document is read from TOAST, ~20 µs; a
-# collected match costs well under a microsecond).
+# What PostgreSQL's ways to the first matches in date order cost, in matches read from the
+# entries (well under a microsecond each): checking a record's document while walking the records
+# by date reads it from TOAST (~20 µs); the GIN index collects a match for less than a third of
+# the cost of reading it.
 WALK_COST = 30
+GIN_COST = 0.3
+RECENT_MARGIN = 2  # the recent years asked for are expected to hold twice the matches wanted
 EXACT_FACETS = 2000  # up to this many matches, facet counts are exact
 FACET_SAMPLE = 1000  # past that, they are estimated from about this many of the matches
 FACET_CACHE_SECONDS = 24 * 3600  # counts and facets: the data version in the key makes them stale anyway
@@ -90,6 +93,7 @@ class SearchResults:
         self._count = None
         self._estimated = False
         self._size = None  # how many public records of the kind there are, as PostgreSQL's planner last counted
+        self._years = None  # the years the kind's dated records span (PostgreSQL)
         self._facets = None
         self._version = NOT_READ
 
@@ -118,7 +122,7 @@ class SearchResults:
             if not self.searchable:
                 self._count = 0
                 return self._count
-            self._count, self._estimated, self._size = self._cached("matches", self._count_matches)
+            self._count, self._estimated, self._size, self._years = self._cached("matches", self._count_matches)
         return self._count
 
     @property
@@ -128,33 +132,72 @@ class SearchResults:
         return self._estimated
 
     def _count_matches(self):
-        """(count, estimated, the kind's size or None). Counting every match reads every one of
-        them: at a million meetings, half a second for a term in half of them. So a search with words or facets
-        first counts its matches in COUNT_SAMPLE of the sample groups (the index selects them,
-        and the groups hash the ids, so they hold a fair share of any set of matches), and only
-        counts them all when that estimate is at most EXACT_COUNT. The list by date alone is
-        always counted exactly, from its own index."""
+        """(count, estimated, the kind's size, its years; the last two None but on PostgreSQL).
+        Counting every match reads every one of them: at a million meetings, half a second for a
+        term in half of them. So a search with words or facets first counts its matches in
+        COUNT_SAMPLE of the sample groups (the index selects them, and the groups hash the ids,
+        so they hold a fair share of any set of matches), and only counts them all when that
+        estimate is at most EXACT_COUNT. The list by date alone is always counted exactly, from
+        its own index."""
         def counted(match):
             return _run(lambda backend, cursor: backend.count(cursor, self.kind, match))
 
         if not self.match.facets and self.match.query.is_empty:
-            return counted(self.match)[0], False, None
-        sampled, size = counted(dataclasses.replace(self.match, sample=COUNT_SAMPLE))
-        estimate = round(sampled * backends.SAMPLE_GROUPS / COUNT_SAMPLE)
+            return counted(self.match).count, False, None, None
+        sampled = counted(dataclasses.replace(self.match, sample=COUNT_SAMPLE))
+        estimate = round(sampled.count * backends.SAMPLE_GROUPS / COUNT_SAMPLE)
         if estimate <= EXACT_COUNT:
-            return counted(self.match)[0], False, size
-        return estimate, True, size
+            return counted(self.match).count, False, sampled.size, sampled.years
+        return estimate, True, sampled.size, sampled.years
 
-    def _walk(self, rows):
-        """Whether PostgreSQL should find the first `rows` matches by walking the records by date,
-        checking each one's document, rather than by collecting every match from the index and
-        sorting them; None (the planner's choice) until the search is counted. Walking reads about
-        rows × size ÷ count records, at WALK_COST each: the cheaper way for a frequent term."""
-        if self._count is None or not self._size or not self._count:
+    def _plan(self, rows, newest=True):
+        """How PostgreSQL should find the first `rows` matches in date order, once the search is
+        counted: ("walk", None) the records by date, checking each one's document; ("years", the
+        years) collect from the GIN index only the matches of the most recent (or, oldest first,
+        the earliest) years expected to hold them; ("collect", None) every match, then sort them.
+        The cheapest by the costs above; None (the planner's choice) before the count, or when
+        there is nothing to check."""
+        if self._count is None or not self._count or (self.match.query.is_empty and not self.match.facets):
             return None
-        if self.match.query.is_empty and not self.match.facets:
-            return None  # nothing to check: the index by date answers alone
-        return rows * self._size / self._count * WALK_COST < self._count
+        costs = {("collect", None): self._count * (1 + GIN_COST)}
+        if self._size:
+            costs[("walk", None)] = rows * self._size / self._count * WALK_COST
+        years = self._years_holding(rows, newest)
+        if years is not None:
+            costs[("years", years)] = self._count * GIN_COST + rows * RECENT_MARGIN
+        return min(costs, key=costs.get)
+
+    def _years_holding(self, rows, newest):
+        """The most recent (or earliest) years of the search's window expected to hold `rows`
+        matches RECENT_MARGIN times over, taking the matches to be spread evenly over the years;
+        None when that is every year, or more years than it pays to ask for."""
+        if self._years is None:
+            return None
+        first, last = self._years.start, self._years.stop - 1
+        if self.match.after:
+            first = max(first, self.match.after.year)
+        if self.match.before:
+            last = min(last, self.match.before.year)
+        span = last - first + 1
+        wanted = math.ceil(rows * RECENT_MARGIN * span / self._count)
+        if span <= 1 or wanted >= span or wanted > backends.YEAR_TERMS:
+            return None
+        return range(last - wanted + 1, last + 1) if newest else range(first, first + wanted)
+
+    def _first(self, rows, wanted, newest, fetch):
+        """`fetch(match, walk)`, a query for `wanted` matches that reach `rows` deep in date order,
+        the way `_plan` says. When the years asked for hold fewer than wanted (the matches were
+        not spread evenly), it asks again of every year."""
+        plan = self._plan(rows, newest)
+        if plan is None:
+            return fetch(self.match, None)
+        way, years = plan
+        if way == "years":
+            found = fetch(dataclasses.replace(self.match, years=years), False)
+            if len(found) >= wanted:
+                return found
+            way = "collect"
+        return fetch(self.match, way == "walk")
 
     def __len__(self):
         return self.count()
@@ -163,8 +206,8 @@ class SearchResults:
         """The ids of the matches, newest first, at most `limit` of them (for a queryset filter)."""
         if not self.searchable:
             return []
-        return _run(lambda backend, cursor: backend.page(cursor, self.kind, self.match, True, limit, 0,
-                                                         walk=self._walk(limit)))
+        return _run(lambda backend, cursor: self._first(limit, limit, True, lambda match, walk: backend.page(
+            cursor, self.kind, match, True, limit, 0, walk=walk)))
 
     def __getitem__(self, key):
         if isinstance(key, int):
@@ -193,9 +236,11 @@ class SearchResults:
 
     def _ids(self, backend, cursor, start, size):
         if self.sort != "relevance" or start >= RANK_WINDOW or self.query.is_empty:
-            return backend.page(cursor, self.kind, self.match, self.sort != "oldest", size, start,
-                                walk=self._walk(start + size))
-        window = backend.recent_ranked(cursor, self.kind, self.match, RANK_WINDOW, walk=self._walk(RANK_WINDOW))
+            newest = self.sort != "oldest"
+            return self._first(start + size, size, newest, lambda match, walk: backend.page(
+                cursor, self.kind, match, newest, size, start, walk=walk))
+        window = self._first(RANK_WINDOW, RANK_WINDOW, True, lambda match, walk: backend.recent_ranked(
+            cursor, self.kind, match, RANK_WINDOW, walk=walk))
         today = datetime.date.today().toordinal()
 
         def score(row):
@@ -206,8 +251,9 @@ class SearchResults:
         ranked = [row[0] for row in sorted(window, key=score)]
         ids = ranked[start : start + size]
         if len(ids) < size and len(window) == RANK_WINDOW:  # more matches than were ranked: newest first
-            ids += backend.page(cursor, self.kind, self.match, True, size - len(ids), RANK_WINDOW,
-                                walk=self._walk(RANK_WINDOW + size))
+            more = size - len(ids)
+            ids += self._first(RANK_WINDOW + more, more, True, lambda match, walk: backend.page(
+                cursor, self.kind, match, True, more, RANK_WINDOW, walk=walk))
         return ids
 
     def facets(self):
