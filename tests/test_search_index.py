@@ -277,21 +277,21 @@ def test_the_migration_adds_the_year_terms_to_stored_documents_in_place():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's documents")
-def test_a_query_of_one_character_is_one_bare_lexeme_and_the_migration_adds_them_in_place():
+def test_a_query_of_one_character_is_one_term_and_the_migration_adds_them_in_place():
     import importlib
 
     from django.apps import apps
 
     from alliance.search.backends import PostgresBackend
 
-    assert PostgresBackend().expression(search(query="核").match) == "(('核'))"
+    assert PostgresBackend().expression(search(query="核").match) == "(('char:核'))"
     assert "'核':*" in PostgresBackend()._groups(search(query="核").match, ranked=True)[0]  # ranking reads positions
     expected = {m.slug for m in search(query="核")[:50]}
     assert expected and expected == {m.slug for m in Meeting.objects.filter(outcomes__text_ja__contains="核")} | {
         m.slug for m in Meeting.objects.filter(title_ja__contains="核")}
     migration = importlib.import_module("alliance.search.migrations.0013_bare_characters")
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE search_searchentry SET document = ts_delete(document, '核')")
+        cursor.execute("UPDATE search_searchentry SET document = ts_delete(document, 'char:核')")
         assert not search(query="核").count()
         migration.add_bare_characters(apps, connection.schema_editor())
     assert {m.slug for m in search(query="核")[:50]} == expected

@@ -17,7 +17,7 @@ import datetime
 from dataclasses import dataclass
 
 from alliance.search.analyzer import EXACT, facet, name_term
-from alliance.search.fields import COLUMN_SEPARATOR, fts_token, is_japanese_term
+from alliance.search.fields import COLUMN_SEPARATOR, character_term, fts_token, is_japanese_term
 from alliance.search.query import Query
 
 ENTRY_TABLE = "search_searchentry"
@@ -188,13 +188,13 @@ class PostgresBackend:
         return elements
 
     def _term(self, term, ranked=False):
-        """A query term as a tsquery. `ranked`: for ts_rank_cd, which reads positions: a lone
-        Japanese character is then the prefix of the lexemes that start with it, not the bare
-        lexeme of the character that finds the same records."""
+        """A query term as a tsquery. A lone Japanese character is the document's term for it
+        (char:核); `ranked`, for ts_rank_cd, which reads positions, it is the prefix of the
+        lexemes that start with it ('核':*), which find the same records."""
         tokens = term.tokens
         elements = self.elements(tokens)
         if not ranked and len(elements) == 1 and len(elements[0][0]) == 1 and is_japanese_term(elements[0][0]):
-            return f"({self._lexeme(elements[0][0])})"
+            return f"({self._lexeme(character_term(elements[0][0]))})"
         lexemes = [self._lexeme(text) + (":*" if prefix else "") for text, _, prefix in elements]
         if len(tokens) == 1 and tokens[0].prefix and not is_japanese_term(tokens[0].term):
             # a lone word with a trailing *: also the words as written (capabil* → capabilities)

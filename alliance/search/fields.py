@@ -96,9 +96,11 @@ COLUMN_SEPARATOR = "|"  # between the tiers' streams in SQLite's column; trigger
 
 def tsvector_literal(terms):
     """The document as PostgreSQL's tsvector input: each lexeme with its positions and weights
-    (which PostgreSQL sorts), a facet term bare, and each Japanese character bare too: a query of
-    one character is that lexeme, one short posting list, where the prefix of the lexemes that
-    start with it ('核':*) made the GIN index gather hundreds of them (ranking still reads those)."""
+    (which PostgreSQL sorts), a facet term bare, and each Japanese character it holds as a bare
+    term of its own (`character_term`): a query of one character is that lexeme, one short posting
+    list, where the prefix of the lexemes that start with it ('核':*) made the GIN index gather
+    hundreds of them (ranking still reads those). Not the character itself: a prefix in a phrase
+    ('条':* in 第5条) would then meet a lexeme without positions, and the phrase would not match."""
     positions, bare = {}, []
     for term, position, tier in lexemes(terms):
         if ":" in term:  # text gives no colon: a facet term, found, in no phrase, not ranked…
@@ -112,10 +114,14 @@ def tsvector_literal(terms):
             places.append(f"{position}{WEIGHTS[tier]}")
         elif not places:
             places.append(f"{MAX_POSITION}{WEIGHTS[tier]}")
-    characters = {term[0] for term in positions if JAPANESE_START.match(term)}
+    characters = {character_term(term[0]) for term in positions if JAPANESE_START.match(term)}
     return " ".join([*(f"{_quoted(term)}:{','.join(places)}" for term, places in positions.items()),
-                     *(_quoted(term) for term in dict.fromkeys(bare)),
-                     *(_quoted(character) for character in characters if character not in positions)])
+                     *(_quoted(term) for term in dict.fromkeys(bare)), *(_quoted(term) for term in characters)])
+
+
+def character_term(character):
+    """The term by which PostgreSQL's document holds a Japanese character it contains: 核 → char:核."""
+    return f"char:{character}"
 
 
 def _quoted(term):
