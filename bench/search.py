@@ -79,8 +79,8 @@ def _document(args):
     """A meeting's entry values, by the index's own analysis (alliance.search.index.analyzed)."""
     from alliance.search.index import Document, analyzed
 
-    vendor, object_id, (head, about, fields), facets = args
-    values = analyzed(vendor, object_id, Document(None, fields, facets, head=head, about=about))
+    vendor, object_id, date, (head, about, fields), facets = args
+    values = analyzed(vendor, object_id, Document(date, fields, facets, head=head, about=about))
     return values["document"], values["facets"], values["names"]
 
 
@@ -194,7 +194,7 @@ def generate(count, seed=2023):
                           "voice": sorted({item["voice"] for item in items})}
                 fields.append((meeting, (head, about, text), facets))
             # The workers analyze this batch while the main process writes its rows and the last batch's entries.
-            documents = workers.map_async(_document, [(connection.vendor, meeting.pk, doc, facets)
+            documents = workers.map_async(_document, [(connection.vendor, meeting.pk, meeting.date, doc, facets)
                                                       for meeting, doc, facets in fields], chunksize=100)
             with transaction.atomic():
                 _insert(Meeting, meetings)
