@@ -103,6 +103,19 @@ def dates_overlap(prefix, match):
     return where, params
 
 
+def rewrite_entries(apps, schema_editor, rewrite):
+    """For the migrations that rewrite every PostgreSQL search entry: `rewrite(cursor)` with the
+    search indexes dropped, built once after. Nothing on SQLite, or without entries."""
+    connection = schema_editor.connection
+    if connection.vendor != "postgresql" or not apps.get_model("search", "SearchEntry").objects.exists():
+        return
+    backend = for_connection(connection)
+    with connection.cursor() as cursor:
+        backend.drop_structures(cursor)
+        rewrite(cursor)
+        backend.create_structures(cursor)
+
+
 def for_connection(connection):
     return PostgresBackend() if connection.vendor == "postgresql" else SQLiteBackend()
 

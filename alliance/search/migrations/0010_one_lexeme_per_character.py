@@ -11,18 +11,10 @@ from django.db import migrations
 
 
 def rebuild_index(apps, schema_editor):
-    from alliance.search import backends
+    from alliance.search.backends import rewrite_entries
     from alliance.search.index import rebuild
 
-    connection = schema_editor.connection
-    if connection.vendor != "postgresql" or not apps.get_model("search", "SearchEntry").objects.exists():
-        return
-    backend = backends.for_connection(connection)
-    with connection.cursor() as cursor:
-        backend.drop_structures(cursor)
-    rebuild()
-    with connection.cursor() as cursor:
-        backend.create_structures(cursor)
+    rewrite_entries(apps, schema_editor, lambda cursor: rebuild())
 
 
 class Migration(migrations.Migration):

@@ -10,19 +10,11 @@ from django.db import migrations
 
 
 def add_year_terms(apps, schema_editor):
-    from alliance.search import backends
+    from alliance.search.backends import ENTRY_TABLE, rewrite_entries
 
-    connection = schema_editor.connection
-    if connection.vendor != "postgresql" or not apps.get_model("search", "SearchEntry").objects.exists():
-        return
-    backend = backends.for_connection(connection)
-    with connection.cursor() as cursor:
-        backend.drop_structures(cursor)
-        cursor.execute(
-            f"UPDATE {backends.ENTRY_TABLE} SET document = document || "
-            "array_to_tsvector(ARRAY['year:' || extract(year FROM sort_date)::int])"
-        )
-        backend.create_structures(cursor)
+    rewrite_entries(apps, schema_editor, lambda cursor: cursor.execute(
+        f"UPDATE {ENTRY_TABLE} SET document = document || "
+        "array_to_tsvector(ARRAY['year:' || extract(year FROM sort_date)::int])"))
 
 
 class Migration(migrations.Migration):

@@ -12,21 +12,13 @@ from django.db import migrations
 
 
 def add_bare_characters(apps, schema_editor):
-    from alliance.search import backends
     from alliance.search.analyzer import JAPANESE_CLASS
+    from alliance.search.backends import ENTRY_TABLE, rewrite_entries
 
-    connection = schema_editor.connection
-    if connection.vendor != "postgresql" or not apps.get_model("search", "SearchEntry").objects.exists():
-        return
-    backend = backends.for_connection(connection)
-    with connection.cursor() as cursor:
-        backend.drop_structures(cursor)
-        cursor.execute(
-            f"UPDATE {backends.ENTRY_TABLE} SET document = document || array_to_tsvector(ARRAY("
-            "SELECT DISTINCT 'char:' || left(u.lexeme, 1) FROM unnest(document) u WHERE u.lexeme ~ %s))",
-            [f"^[{JAPANESE_CLASS}]"],
-        )
-        backend.create_structures(cursor)
+    rewrite_entries(apps, schema_editor, lambda cursor: cursor.execute(
+        f"UPDATE {ENTRY_TABLE} SET document = document || array_to_tsvector(ARRAY("
+        "SELECT DISTINCT 'char:' || left(u.lexeme, 1) FROM unnest(document) u WHERE u.lexeme ~ %s))",
+        [f"^[{JAPANESE_CLASS}]"]))
 
 
 class Migration(migrations.Migration):
