@@ -17,7 +17,7 @@ The function is pure: it reads nothing from the database.
 import math
 import re
 
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
@@ -209,23 +209,26 @@ def _svg(chart_id, title, description, years, cells, totals, series) -> str:
     parts.append("</g>")
 
     # Bars: one rect per non-zero cell, stacked bottom-up in series order. Each segment's top is
-    # rounded once and reused as the next segment's bottom, so segments meet exactly.
+    # rounded once and reused as the next segment's bottom, so segments meet exactly. A chart of
+    # sixty years has hundreds of bars: each series' key and label are escaped once, not per bar,
+    # and the numbers need no escaping.
     parts.append('<g class="chart-bars" stroke="#FFFFFF" stroke-width="0.75">')
+    escaped = [(conditional_escape(key), conditional_escape(label), PALETTE[position % len(PALETTE)])
+               for position, (key, label) in enumerate(series)]
+    width = _num(bar_width)
     for index, year in enumerate(years):
-        x = plot_left + index * slot + (slot - bar_width) / 2
+        x = _num(plot_left + index * slot + (slot - bar_width) / 2)
         bottom = round(baseline, 2)
         running = 0
-        for position, ((key, label), count) in enumerate(zip(series, cells[year])):
+        for (key, label, colour), count in zip(escaped, cells[year]):
             if not count:
                 continue
             running += count
             top_y = round(baseline - running * scale, 2)
-            parts.append(format_html(
-                '<rect class="chart-bar" data-year="{}" data-series="{}" x="{}" y="{}" width="{}"'
-                ' height="{}" fill="{}"><title>{}: {} {}</title></rect>',
-                year, key, _num(x), _num(top_y), _num(bar_width), _num(bottom - top_y),
-                PALETTE[position % len(PALETTE)], year, label, count,
-            ))
+            parts.append(
+                f'<rect class="chart-bar" data-year="{year}" data-series="{key}" x="{x}" y="{_num(top_y)}" width="{width}"'
+                f' height="{_num(bottom - top_y)}" fill="{colour}"><title>{year}: {label} {count}</title></rect>'
+            )
             bottom = top_y
     parts.append("</g></svg>")
     return "".join(parts)

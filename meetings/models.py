@@ -48,6 +48,13 @@ class MeetingQuerySet(models.QuerySet):
                 "topics", Prefetch("provisions", Provision.objects.select_related("edition")))),
         )
 
+    def for_hits(self):
+        """Meetings with what a hit on the search page shows: body, place, the people who attended
+        and the text of the outcome items (for the snippets); not the items' topics and provisions,
+        whose loading took two thirds of a page of hits (27 → 10 ms for 20 meetings)."""
+        return self.select_related("body", "place").prefetch_related(
+            Prefetch("attendances", Attendance.objects.select_related("person")), "outcomes")
+
 
 class Meeting(KeepsFormerAddresses, NaturalKeyModel, Curated):
     objects = NaturalKeyManager.from_queryset(MeetingQuerySet)()

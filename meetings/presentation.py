@@ -32,15 +32,20 @@ FILTERS = ("kind", "body", "person", "topic", "place", "voice", "date_after", "d
 
 
 def link(params, **changes):
-    """The query string of `params` with `changes` applied (None removes a parameter), page reset."""
-    changed = params.copy()
-    changed.pop("page", None)
-    for name, value in changes.items():
-        if value is None:
-            changed.pop(name, None)
+    """The query string of `params` (a QueryDict) with `changes` applied (None removes a
+    parameter), page reset; a parameter changed keeps its place. Without copying the QueryDict:
+    the facet panels make a link for each of their hundreds of values."""
+    pairs = []
+    for name, values in params.lists():
+        if name == "page":
+            continue
+        if name in changes:
+            if changes[name] is not None:
+                pairs.append((name, changes[name]))
         else:
-            changed[name] = value
-    return "?" + changed.urlencode()
+            pairs.extend((name, value) for value in values)
+    pairs.extend((name, value) for name, value in changes.items() if value is not None and name not in params)
+    return "?" + urlencode(pairs)
 
 
 @dataclass

@@ -73,7 +73,7 @@ def outcome_documents(ids):
     return documents
 
 
-register("meeting", Meeting, meeting_documents, FACETS, drafts=True)
+register("meeting", Meeting, meeting_documents, FACETS, drafts=True, per_year=["kind"])  # the chart of kinds
 register("outcome", Outcome, outcome_documents, FACETS, drafts=True)
 
 # What each document depends on: a meeting's document on all of it; its items' documents on the

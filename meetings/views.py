@@ -18,7 +18,7 @@ PER_PAGE = 20
 
 def meeting_list(request):
     """Search meetings: the API's filters and query language, facets with counts, a chart."""
-    filterset = MeetingFilter(request.GET, queryset=Meeting.objects.with_details(), request=request)
+    filterset = MeetingFilter(request.GET, queryset=Meeting.objects.for_hits(), request=request)
     if not filterset.is_valid():
         context = {"filterset": filterset, "kept": _kept(request.GET), "problems": _problems(filterset, request.GET)}
         return render(request, "meetings/meeting_list.html", context, status=400)

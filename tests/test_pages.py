@@ -245,7 +245,7 @@ def test_a_fault_is_a_plain_500_page_in_the_pages_language(client, monkeypatch):
         raise RuntimeError("the database is on fire")
 
     assert client.get("/").status_code == 200  # every module loaded before the fault is planted
-    monkeypatch.setattr(MeetingQuerySet, "with_details", broken)
+    monkeypatch.setattr(MeetingQuerySet, "for_hits", broken)
     client.raise_request_exception = False
     response = client.get("/en/meetings/")
     html = response.content.decode()

@@ -320,14 +320,17 @@ class PostgresBackend:
         )
         return cursor.fetchall()
 
-    def facet_counts(self, cursor, kind, match):
+    def facet_counts(self, cursor, kind, match, per_year=()):
         """(facet term, year, how many matches carry it) for every facet term of the matches,
-        and ("*", year, how many matches) for the year totals: one pass over the matches."""
+        year None but for the facets named in `per_year`, and ("*", year, how many matches) for
+        the year totals: one pass over the matches. (A year for every term made five times the
+        groups, which PostgreSQL sorted: 16,000 rows for a sample of 1,000 matches.)"""
         where, params = self._where(kind, match)
         cursor.execute(
-            f"SELECT f.term, extract(year FROM e.sort_date)::int, count(*) FROM {ENTRY_TABLE} e "
+            f"SELECT f.term, CASE WHEN f.term = '{ALL}' OR split_part(f.term, ':', 1) = ANY(%s) "
+            f"THEN extract(year FROM e.sort_date)::int END, count(*) FROM {ENTRY_TABLE} e "
             f"CROSS JOIN LATERAL unnest(array_append(e.facets, '{ALL}')) AS f(term) WHERE {where} GROUP BY 1, 2",
-            params,
+            [list(per_year), *params],
         )
         return cursor.fetchall()
 
@@ -491,13 +494,14 @@ class SQLiteBackend:
         )
         return [(rowid & ID_MASK, rowid >> ID_BITS, rank, whole) for rowid, rank, whole in cursor.fetchall()]
 
-    def facet_counts(self, cursor, kind, match):
+    def facet_counts(self, cursor, kind, match, per_year=()):
         table, object_id, where, params, _ = self._where(kind, match)
+        charted = " OR ".join([f"j.value = '{ALL}'", *["substr(j.value, 1, instr(j.value, ':') - 1) = %s"] * len(per_year)])
         cursor.execute(
-            f"SELECT j.value, CAST(strftime('%%Y', e.sort_date) AS INTEGER), count(*) "
+            f"SELECT j.value, CASE WHEN {charted} THEN CAST(strftime('%%Y', e.sort_date) AS INTEGER) END, count(*) "
             f"FROM (SELECT {object_id} AS object_id FROM {table} WHERE {where}) m "
             f"JOIN {ENTRY_TABLE} e ON e.kind = '{kind}' AND e.object_id = m.object_id, "
             f"json_each(json_insert(e.facets, '$[#]', '{ALL}')) j GROUP BY 1, 2",
-            params,
+            [*per_year, *params],
         )
         return cursor.fetchall()

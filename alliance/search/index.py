@@ -65,13 +65,14 @@ class Searchable:
     documents: Callable[[set], dict]  # ids → {id: Document} for the ids that still exist
     facets: tuple = ()  # the filters the kind's documents can answer
     drafts: bool = False  # whether some of its documents may be drafts (Document.draft)
+    per_year: tuple = ()  # the facets counted per year as well (a chart's); the matches always are
 
 
 REGISTRY: dict[str, Searchable] = {}
 
 
-def register(kind, model, documents, facets=(), drafts=False):
-    REGISTRY[kind] = Searchable(kind, model, documents, tuple(facets), drafts)
+def register(kind, model, documents, facets=(), drafts=False, per_year=()):
+    REGISTRY[kind] = Searchable(kind, model, documents, tuple(facets), drafts, tuple(per_year))
 
 
 def reindex(kind, ids, analyze=None):

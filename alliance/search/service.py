@@ -277,7 +277,8 @@ class SearchResults:
             groups = math.ceil(backends.SAMPLE_GROUPS * FACET_SAMPLE / total)
             if groups < backends.SAMPLE_GROUPS:
                 match = dataclasses.replace(match, sample=groups)
-        rows = _run(lambda backend, cursor: backend.facet_counts(cursor, self.kind, match)) if total else []
+        rows = _run(lambda backend, cursor: backend.facet_counts(
+            cursor, self.kind, match, REGISTRY[self.kind].per_year)) if total else []
         return rows, match.sample is not None
 
     def parts_alone(self):
