@@ -2,6 +2,7 @@
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseServerError
 from django.shortcuts import redirect, render
@@ -49,21 +50,53 @@ def on_data_version(name, compute):
     return value
 
 
+# Past this many rows by the planner's statistics, a table that grows with the meetings is not
+# counted on the home page but estimated (PostgreSQL): counting 5,000,000 outcome items took 0.6 s.
+EXACT_ROWS = 100_000
+
+
+def published_count(queryset, published_meetings):
+    """(count, estimated) of `queryset`: the rows of a table that grows with the meetings, those
+    of the `published_meetings` (how many there are).
+
+    Exact while the table holds at most EXACT_ROWS rows (on SQLite, always): one statement. Past
+    that, on PostgreSQL, the planner's count of the table's rows (as fresh as its last ANALYZE,
+    which autovacuum runs as the table changes) times the share of the meetings that is
+    published: the same statement, in constant time, never reading the table."""
+    if connection.vendor != "postgresql":
+        return queryset.count(), False
+    sql, params = queryset.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT CASE WHEN c.reltuples > %s THEN round(c.reltuples * %s / greatest(m.reltuples, %s))::bigint "
+            f"ELSE (SELECT count(*) FROM ({sql}) q) END, c.reltuples > %s "
+            "FROM pg_class c, pg_class m WHERE c.oid = %s::regclass AND m.oid = %s::regclass",
+            [EXACT_ROWS, published_meetings, published_meetings, *params, EXACT_ROWS,
+             queryset.model._meta.db_table, Meeting._meta.db_table],
+        )
+        return cursor.fetchone()
+
+
 def _summary():
     """What the home page counts and charts: every figure from the database, recounted only
-    when the data changes."""
+    when the data changes; the two that grow fastest with the meetings estimated past EXACT_ROWS."""
     facets = search(kind="meeting").facets()
+    outcomes, outcomes_estimated = published_count(Outcome.objects.published(), facets.total)
+    attendances, attendances_estimated = published_count(Attendance.objects.published(), facets.total)
     return {
         "counts": {
             "meetings": facets.total,
-            "outcomes": Outcome.objects.published().count(),
-            "attendances": Attendance.objects.published().count(),
+            "outcomes": outcomes,
+            "attendances": attendances,
             "people": Person.objects.count(),
             "bodies": ConsultationBody.objects.count(),
             "editions": Edition.objects.count(),
             "provisions": Provision.objects.count(),
             "topics": Topic.objects.count(),
         },
+        # (the meetings are counted exactly: a list by date alone always is)
+        "estimated_counts": {name for name, estimated in (("outcomes", outcomes_estimated),
+                                                          ("attendances", attendances_estimated)) if estimated},
         "per_year": facets.per_year.get("kind", {}),
         "estimated": facets.estimated,
     }
@@ -73,6 +106,7 @@ def home(request):
     summary = on_data_version("home-summary", _summary)
     context = {
         "counts": summary["counts"],
+        "estimated_counts": summary["estimated_counts"],
         "chart": kind_chart(summary["per_year"], chart_id="home-chart"),
         "chart_estimated": summary["estimated"],
         "recent_meetings": Meeting.objects.visible_to(request.user).select_related("place", "body")[:5],

@@ -51,6 +51,28 @@ def test_the_home_page_counts_once_per_change_of_the_data(client):
     assert queries(client, "/") == 13
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics of its tables")
+def test_past_a_size_the_home_page_estimates_the_items_and_attendances_from_the_tables_statistics(client, monkeypatch):
+    # Counting five million outcome items took 0.6 s: a large table is not counted but estimated
+    # from the planner's row count, times the share of the meetings that is published.
+    from meetings.models import Attendance
+
+    summit = Meeting.objects.get(slug="2023-05-18-summit")
+    summit.state = Meeting.State.DRAFT  # 14 of the 15 meetings are published
+    summit.save()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE meetings_meeting, meetings_outcome, meetings_attendance")
+    monkeypatch.setattr("alliance.views.EXACT_ROWS", 50)  # 107 items are past it, 23 attendances are not
+    response = client.get("/en/")
+    counts, html = response.context["counts"], response.content.decode()
+    assert counts["outcomes"] == round(107 * 14 / 15) == 100  # the summit's own items may be more or fewer: estimated
+    assert counts["attendances"] == Attendance.objects.published().count() < 23  # few enough to count exactly
+    assert response.context["estimated_counts"] == {"outcomes"}
+    assert "<dd>≈100</dd>" in html and f"<dd>{counts['attendances']}</dd>" in html
+    assert "are estimated from the database" in html
+    assert queries(client, "/") == 4  # cached like the exact counts
+
+
 def test_a_meeting_page_shows_attendees_linked_outcomes_anchored_and_its_source(client):
     html = page(client, "/meetings/2023-01-11-scc/")
     assert "ブリンケン米国務長官" in html and "Antony J. Blinken" in html
