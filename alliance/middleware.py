@@ -3,7 +3,9 @@ request; curators' responses kept out of shared caches."""
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
-from django.http import JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.template import loader
+from django.utils.translation import gettext as _
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
@@ -33,6 +35,27 @@ class LastModifiedMiddleware:
                 if version is not None:
                     response["Last-Modified"] = http_date(version.timestamp())
         return response
+
+
+class RefuseNulMiddleware:
+    """PostgreSQL holds no NUL in text and refuses any statement that carries one: no record's
+    address or value has one. A NUL in the address is a 404; in a query parameter, a 400 that
+    names the parameter (JSON under /api/)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path:
+            raise Http404("No such record.")
+        names = sorted({name for name, values in request.GET.lists()
+                        if "\x00" in name or any("\x00" in value for value in values)})
+        if names:
+            message = _("A NUL character is not allowed in a parameter: no record holds one.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "Invalid request.", "errors": {name: [message] for name in names}}, status=400)
+            return HttpResponseBadRequest(loader.get_template("400.html").render({"message": message}))
+        return self.get_response(request)
 
 
 class LocaleMiddleware(DjangoLocaleMiddleware):

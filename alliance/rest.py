@@ -1,17 +1,39 @@
-"""What every API resource shares, named in settings.REST_FRAMEWORK: pagination and JSON errors."""
+"""What every API resource shares, named in settings.REST_FRAMEWORK: parsing, pagination and JSON errors."""
 
 import csv
 import io
 
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser as DRFJSONParser
+from rest_framework.relations import SlugRelatedField as DRFSlugRelatedField
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 CSV_MAX_ROWS = 10000
+
+
+class JSONParser(DRFJSONParser):
+    """DRF's, but JSON nested deeper than Python's recursion limit is a 400 that says so, not a
+    RecursionError (a 500): no record of ours nests more than four levels."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error - nested too deeply.") from None
+
+
+class SlugRelatedField(DRFSlugRelatedField):
+    """DRF's, but a value holding a NUL is simply not found: PostgreSQL refuses to look it up."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", "\\x00"))
+        return super().to_internal_value(data)
 
 
 class LenientPaginator(Paginator):

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "alliance.middleware.LocaleMiddleware",
+    "alliance.middleware.RefuseNulMiddleware",  # before anything looks a parameter up
     "django.middleware.common.CommonMiddleware",
     "alliance.middleware.JsonNotFoundMiddleware",
     # ETag from the content, and 304 for If-None-Match: unchanged lists and records cost no transfer.
@@ -147,6 +148,11 @@ if not DEBUG:
 
 REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "alliance.rest.Pagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "alliance.rest.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

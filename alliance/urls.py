@@ -44,4 +44,5 @@ def not_found(request, exception):
 
 
 handler404 = not_found
-handler500 = "alliance.views.server_error"
+handler400 = "alliance.errors.bad_request"
+handler500 = "alliance.errors.server_error"

@@ -4,13 +4,11 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponseServerError
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template import loader
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import requires_csrf_token
 
 from alliance.charts import year_chart
 from alliance.forms import SiteSearchForm
@@ -222,9 +220,4 @@ def topic_detail(request, slug):
                "chart_estimated": facets.estimated, "changes": changes([(_("the topic"), Topic.history.filter(id=topic.pk))])}
     return render(request, "alliance/topic_detail.html", context)
 
-
-@requires_csrf_token
-def server_error(request):
-    """The 500 page, in the page's language, with nothing that could fail again (no database)."""
-    return HttpResponseServerError(loader.get_template("500.html").render({"request_path": request.path}))
 

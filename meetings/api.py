@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from alliance import versions
 from alliance.api import SourceSerializer
 from alliance.models import ConsultationBody, Person, Place, Post, Source, Topic
-from alliance.rest import SearchPagination, wants_csv
+from alliance.rest import SearchPagination, SlugRelatedField, wants_csv
 from alliance.search.index import reindex_once
 from meetings import exports
 from meetings.filters import MeetingFilter
@@ -79,7 +79,7 @@ class ProvisionReferenceField(serializers.Field):
 
     def to_internal_value(self, data):
         year, _, path = str(data).partition(":")
-        if not year.isdigit() or not path:
+        if not year.isdigit() or not path or "\x00" in path:
             self.fail("invalid")
         provision = Provision.objects.filter(edition__year=int(year), path=path).first()
         if provision is None:
@@ -105,8 +105,8 @@ class WholeRowSerializer(serializers.ModelSerializer):
 
 class AttendeeWriteSerializer(WholeRowSerializer):
     whole_fields = ("position", "side", "label_ja", "label_en")
-    person = serializers.SlugRelatedField(slug_field="slug", queryset=Person.objects.all(), allow_null=True, required=False)
-    post = serializers.SlugRelatedField(slug_field="slug", queryset=Post.objects.all(), allow_null=True, required=False)
+    person = SlugRelatedField(slug_field="slug", queryset=Person.objects.all(), allow_null=True, required=False)
+    post = SlugRelatedField(slug_field="slug", queryset=Post.objects.all(), allow_null=True, required=False)
 
     class Meta:
         model = Attendance
@@ -115,7 +115,7 @@ class AttendeeWriteSerializer(WholeRowSerializer):
 
 class OutcomeWriteSerializer(WholeRowSerializer):
     whole_fields = ("position", "voice", "text_ja", "text_en")
-    topics = serializers.SlugRelatedField(slug_field="slug", queryset=Topic.objects.all(), many=True, required=False)
+    topics = SlugRelatedField(slug_field="slug", queryset=Topic.objects.all(), many=True, required=False)
     provisions = serializers.ListField(child=ProvisionReferenceField(), required=False)
 
     class Meta:
@@ -127,10 +127,10 @@ class OutcomeWriteSerializer(WholeRowSerializer):
 class MeetingWriteSerializer(serializers.ModelSerializer):
     """A meeting with its attendees and outcome items, written in one request, all or nothing."""
 
-    body = serializers.SlugRelatedField(slug_field="abbreviation", queryset=ConsultationBody.objects.all(),
+    body = SlugRelatedField(slug_field="abbreviation", queryset=ConsultationBody.objects.all(),
                                         allow_null=True, required=False)
-    place = serializers.SlugRelatedField(slug_field="slug", queryset=Place.objects.all(), allow_null=True, required=False)
-    source = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.all())
+    place = SlugRelatedField(slug_field="slug", queryset=Place.objects.all(), allow_null=True, required=False)
+    source = SlugRelatedField(slug_field="slug", queryset=Source.objects.all())
     attendees = AttendeeWriteSerializer(many=True, required=False)
     outcomes = OutcomeWriteSerializer(many=True, required=False)
 

@@ -1,9 +1,13 @@
 """Bilateral meetings: who attended in what post, and every outcome item in the source's order."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from alliance.models import (
     ConsultationBody,
@@ -22,6 +26,17 @@ from alliance.models import (
     last_day,
     post_not_held,
 )
+
+FIRST_MEETING_DATE = datetime.date(1945, 1, 1)
+
+
+def plausible_meeting_date(value):
+    """A meeting of the alliance is dated from 1945 (the occupation's first talks) to the end of
+    next year (a meeting announced as planned): anything else is a typing or scanning error."""
+    latest = datetime.date(datetime.date.today().year + 1, 12, 31)
+    if not FIRST_MEETING_DATE <= value <= latest:
+        raise ValidationError(_("A meeting's date must be between %(first)s and %(last)s.")
+                              % {"first": FIRST_MEETING_DATE.isoformat(), "last": latest.isoformat()}, code="implausible")
 
 
 def sees_drafts(user):
@@ -76,7 +91,7 @@ class Meeting(KeepsFormerAddresses, NaturalKeyModel, Curated):
         PUBLISHED = "published", "published"
 
     slug = models.SlugField(max_length=120, unique=True, help_text="Stable permalink: date and kind.")
-    date = models.DateField(db_index=True)
+    date = models.DateField(db_index=True, validators=[plausible_meeting_date])
     date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
@@ -152,6 +167,12 @@ class AttendanceQuerySet(models.QuerySet):
         return self if sees_drafts(user) else self.published()
 
 
+# A row's position in its meeting: from 1, and below the positions the write path holds for a
+# moment while rows change places (meetings.services.SPARE_POSITION).
+MAX_ROW_POSITION = 9999
+ROW_POSITION = [MinValueValidator(1), MaxValueValidator(MAX_ROW_POSITION)]
+
+
 class Attendance(NaturalKeyModel, Curated):
     """One attendee: the name as printed, and the person and the post held on the meeting's date."""
 
@@ -159,7 +180,7 @@ class Attendance(NaturalKeyModel, Curated):
     objects = NaturalKeyManager.from_queryset(AttendanceQuerySet)()
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
-    position = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField(validators=ROW_POSITION)
     side = models.CharField(max_length=5, choices=Side.choices)
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="attendances")
     post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.PROTECT, related_name="attendances")
@@ -223,7 +244,7 @@ class Outcome(NaturalKeyModel, Curated):
         EXCHANGE = "exchange", "日米それぞれ / each side in turn"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="outcomes")
-    position = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField(validators=ROW_POSITION)
     voice = models.CharField(
         max_length=10,
         choices=Voice.choices,

@@ -163,9 +163,17 @@ def stem(word):
     return STEM_EXCEPTIONS.get(word) or ENGLISH.stemWord(word)
 
 
+# A word is cut to its first MAX_WORD_BYTES bytes (UTF-8), in documents and queries alike, so that
+# it is still found: PostgreSQL refuses a lexeme past 2,047 bytes, and a case-folded word may
+# grow (ᾀ is five bytes folded), as may the pair of two adjacent words a document also holds.
+MAX_WORD_BYTES = 200
+
+
 def word_token(word, start, end):
     if "-" in word:
         word = CODE_HYPHEN.sub("", word)
+    if len(word) > MAX_WORD_BYTES // 4 and len(encoded := word.encode()) > MAX_WORD_BYTES:
+        word = encoded[:MAX_WORD_BYTES].decode("utf-8", "ignore")
     stemmed = stem(word)
     return Token(stemmed, start, end, False, word if stemmed != word else "")
 

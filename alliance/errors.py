@@ -1,0 +1,53 @@
+"""What a request that fails gets: under /api/ JSON with a `detail`, elsewhere a page in the
+request's language that reads nothing from the database (it may be what failed).
+
+- 400: a request Django refused before any view (a body past DATA_UPLOAD_MAX_MEMORY_SIZE is a
+  413 that says how large a body may be; too many fields; a host not allowed);
+- 503 with Retry-After: the database did not answer (down, restarting, locked past the busy
+  timeout): the client should come back, and the site serves again by itself once it answers;
+- 500: any other fault, without a traceback.
+"""
+
+import sys
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import requires_csrf_token
+
+RETRY_AFTER = 30  # seconds a client is asked to wait when the database is not answering
+
+
+def _answer(request, status, message, template, context=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status)
+    html = loader.get_template(template).render({"message": message, **(context or {})}, request=None)
+    return HttpResponse(html, status=status)
+
+
+@requires_csrf_token
+def bad_request(request, exception):
+    if isinstance(exception, RequestDataTooBig):
+        megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1_000_000
+        message = _("The request body is larger than the %(size)s MB a request may carry.") % {"size": f"{megabytes:g}"}
+        return _answer(request, 413, message, "400.html")
+    return _answer(request, 400, _("The request could not be understood."), "400.html")
+
+
+def database_unavailable(request):
+    """The 503 for a database that did not answer."""
+    response = _answer(request, 503, _("The database is not answering; try again in %(seconds)s seconds.")
+                       % {"seconds": RETRY_AFTER}, "503.html", {"retry_after": RETRY_AFTER})
+    response["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
+@requires_csrf_token
+def server_error(request):
+    """The 500 page (or, when the database did not answer, the 503), with nothing that could fail again."""
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        return database_unavailable(request)
+    return _answer(request, 500, _("A fault on our side; please try again in a moment."), "500.html")
