@@ -37,6 +37,31 @@ class LastModifiedMiddleware:
         return response
 
 
+class TrustedProxyMiddleware:
+    """The client's address and scheme: from X-Forwarded-For and X-Forwarded-Proto when the
+    request comes from one of settings.TRUSTED_PROXIES (the address is the last one in the chain
+    that is not itself a trusted proxy), else REMOTE_ADDR and the headers dropped."""
+
+    FORWARDED = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST", "HTTP_FORWARDED")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        trusted = set(settings.TRUSTED_PROXIES)
+        meta = request.META
+        if meta.get("REMOTE_ADDR") in trusted:
+            chain = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+            for hop in reversed(chain):
+                if hop not in trusted:
+                    meta["REMOTE_ADDR"] = hop
+                    break
+        else:
+            for name in self.FORWARDED:
+                meta.pop(name, None)
+        return self.get_response(request)
+
+
 class RefuseNulMiddleware:
     """PostgreSQL holds no NUL in text and refuses any statement that carries one: no record's
     address or value has one. A NUL in the address is a 404; in a query parameter, a 400 that

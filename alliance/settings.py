@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "alliance.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "alliance.middleware.LocaleMiddleware",
@@ -72,7 +73,8 @@ MIDDLEWARE = [
 
 if not DEBUG:
     # In production WhiteNoise serves the collected static files; runserver does it in DEBUG.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                      "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "alliance.urls"
 WSGI_APPLICATION = "alliance.wsgi.application"
@@ -141,9 +143,24 @@ STORAGES = {
     },
 }
 
+# Production (DEBUG=0) is HTTPS only: cookies sent over TLS alone, plain HTTP redirected, and
+# browsers told to come back over HTTPS for a year (HSTS). Each has an off switch for a proxy
+# that terminates TLS and redirects itself, and for local benchmarks over plain HTTP.
 if not DEBUG:
     SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "1")
     CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", "1")
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "1")
+    SECURE_HSTS_SECONDS = int(os.getenv("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1")
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "1")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # a load balancer's probes speak plain HTTP
+
+# The reverse proxies (addresses) whose X-Forwarded-For and X-Forwarded-Proto are believed: a
+# request from one of them comes from the address it forwards, over the scheme it says; from
+# anyone else those headers are dropped (alliance.middleware.TrustedProxyMiddleware), so that
+# no client can pick its own address for the throttles or claim HTTPS.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
+if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 REST_FRAMEWORK = {
@@ -168,6 +185,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "alliance.rest.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.getenv("API_ANON_RATE", "120/min")},
+    # The client is REMOTE_ADDR, which TrustedProxyMiddleware sets from a trusted proxy's
+    # X-Forwarded-For: DRF must not read that header itself (any client could rotate it).
+    "NUM_PROXIES": 0,
 }
 # Throttling counts requests here; with several processes, point it at a shared cache (Redis).
 CACHES = {

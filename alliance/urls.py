@@ -7,10 +7,12 @@ from django.http import JsonResponse
 from django.urls import include, path
 from django.views.defaults import page_not_found
 
-from alliance import views
+from alliance import health, views
 from meetings import feeds
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("meetings.ics", feeds.calendar, name="meetings-calendar"),
     path("meetings/feed/", feeds.MeetingFeed(), name="meetings-feed"),
     path("api/v1/", include(("alliance.api_urls", "api"))),
