@@ -1,11 +1,11 @@
-# The two commands of the README: `make run` and `make test`.
+# The two commands of the README: `make run` and `make test`; `make serve` for production.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install
+.PHONY: run test install serve
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,13 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_curated
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production: DEBUG=0 and gunicorn's threaded workers (gunicorn.conf.py); needs SECRET_KEY and
+# ALLOWED_HOSTS (and DATABASE_URL for PostgreSQL) in the environment.
+serve: install
+	DEBUG=0 $(BIN)/python manage.py migrate --noinput
+	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DEBUG=0 $(BIN)/gunicorn alliance.wsgi:application --config gunicorn.conf.py
 
 test: install
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)

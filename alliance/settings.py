@@ -105,6 +105,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded default takes concurrent writers: WAL lets readers go on while one writes,
+    # IMMEDIATE takes the write lock when a transaction starts (not halfway, where SQLite can
+    # only fail it), and a writer waits up to SQLITE_BUSY_TIMEOUT seconds for its turn instead
+    # of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "transaction_mode": "IMMEDIATE",
+        "timeout": float(os.getenv("SQLITE_BUSY_TIMEOUT", "20")),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # PostgreSQL compiles a plan with JIT when its estimated cost is high, as a search of a frequent
     # term at a million meetings is: 80–120 ms of compiling per query, never won back by a query
