@@ -6,6 +6,7 @@ from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import conditional_escape
 from icalendar import Calendar, Event
 
 from alliance.models import DatePrecision
@@ -92,7 +93,10 @@ class MeetingFeed(Feed):
         return f"{meeting.date_display} {meeting.title_ja} / {meeting.title_en}"
 
     def item_description(self, meeting):
-        return "\n".join(outcome.text_ja for outcome in meeting.outcomes.all()) or meeting.notes_ja
+        """The Atom summary is HTML (type="html"), which a feed reader renders: each outcome item
+        is escaped as text first (a stored <script> is shown, not run), one item a line."""
+        texts = [outcome.text_ja for outcome in meeting.outcomes.all()] or [meeting.notes_ja]
+        return "<br>".join(conditional_escape(text) for text in texts if text)
 
     def item_pubdate(self, meeting):
         return datetime.datetime.combine(meeting.date, datetime.time(), tzinfo=datetime.timezone.utc)

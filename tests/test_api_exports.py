@@ -148,6 +148,24 @@ def test_the_feed_lists_the_newest_meetings_of_a_search(client):
     assert [e.find(f"{atom}title").text.split()[0] for e in entries] == ["2023-01-11", "2022-05-23", "2022-05-04"]
 
 
+def test_the_feeds_summaries_show_stored_markup_as_text_to_a_feed_reader(client):
+    # The summary is HTML to a feed reader: an item's text is escaped as text inside it, so the
+    # reader, which unescapes the XML once, shows "<script>" and never runs it.
+    import xml.etree.ElementTree as ElementTree
+
+    outcome = Outcome.objects.get(meeting__slug="2023-01-11-scc", position=1)
+    outcome.text_ja = '尖閣 <script>alert("x")</script> & <b>bold</b>'
+    outcome.save()
+    response = client.get("/meetings/feed/", {"q": "尖閣"})
+    assert b"<script>" not in response.content and b"&lt;script&gt;" not in response.content.replace(b"&amp;", b"")
+    atom = "{http://www.w3.org/2005/Atom}"
+    summary = ElementTree.fromstring(response.content).find(f"{atom}entry/{atom}summary")
+    assert summary.get("type") == "html"
+    html = summary.text  # what the reader renders as HTML
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
+    assert "<br>" in html  # one item a line
+
+
 @pytest.mark.parametrize("url", ["/meetings.ics", "/meetings/feed/"])
 def test_bad_filters_on_calendar_and_feed_are_400s_that_say_why(client, url):
     response = client.get(url, {"date_after": "soon"}, HTTP_ACCEPT_LANGUAGE="en")
