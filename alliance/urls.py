@@ -4,7 +4,10 @@ the API, the admin, the calendar and the feed once, in no language of their own.
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.http import JsonResponse
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 from django.views.defaults import page_not_found
 
 from alliance import health, views
@@ -12,6 +15,9 @@ from meetings import feeds
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico where a page names none (the admin, the API's documentation)
+    # (its hashed name read when asked: the manifest may not exist yet when the URLs load)
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True)),
     path("readyz", health.readyz, name="readyz"),
     path("meetings.ics", feeds.calendar, name="meetings-calendar"),
     path("meetings/feed/", feeds.MeetingFeed(), name="meetings-feed"),

@@ -182,3 +182,34 @@ def test_no_page_scrolls_sideways_on_a_phone(site, browser, language):
     context.close()
     assert wide == {}
 
+
+
+def test_the_api_documentation_runs_under_the_content_security_policy(site, watched):
+    # The policy allows no inline script and nothing from elsewhere: Swagger UI's start-up script
+    # is a file of its own, ReDoc's page fetches no fonts. A violation is a console error.
+    page = watched
+    response = page.goto(site + "/api/v1/docs/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()  # the operations, rendered by the script
+    page.goto(site + "/api/v1/redoc/")
+    expect(page.locator("h1", has_text="Japan–U.S. Alliance Database API")).to_be_visible()
+
+
+def test_the_admin_runs_under_the_content_security_policy(site, watched, django_user_model):
+    django_user_model.objects.create_superuser("csp-curator", password="a long passphrase 2023")
+    page = watched
+    page.goto(site + "/admin/login/")
+    page.fill("#id_username", "csp-curator")
+    page.fill("#id_password", "a long passphrase 2023")
+    page.get_by_role("button", name="ログイン").or_(page.get_by_role("button", name="Log in")).click()
+    expect(page.locator("#site-name")).to_be_visible()
+    for path in ("/admin/meetings/meeting/", "/admin/meetings/meeting/?q=尖閣",
+                 "/admin/meetings/meeting/add/", "/admin/meetings/outcome/", "/admin/meetings/meeting/import/"):
+        response = page.goto(site + path)
+        assert response.status == 200, path
+        assert "default-src 'self'" in response.headers["content-security-policy"]
+    page.goto(site + "/admin/meetings/meeting/")
+    page.locator("#result_list tbody a").first.click()
+    expect(page.locator("#content h1, #content h2").first).to_be_visible()
+    page.get_by_role("link", name="履歴").or_(page.get_by_role("link", name="History")).first.click()
+    expect(page.locator("#content")).to_be_visible()

@@ -121,3 +121,28 @@ def test_x_forwarded_proto_is_believed_only_from_a_trusted_proxy(rf, settings):
     assert seen == {"secure": True, "address": "203.0.113.5"}
     middleware(rf.get("/", HTTP_X_FORWARDED_PROTO="https", HTTP_X_FORWARDED_FOR="203.0.113.5", REMOTE_ADDR="192.0.2.1"))
     assert seen == {"secure": False, "address": "192.0.2.1"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/en/meetings/?q=尖閣", "/api/v1/meetings/", "/api/v1/meetings/?format=csv",
+                                 "/api/v1/docs/", "/api/v1/redoc/", "/admin/login/", "/meetings/feed/", "/meetings.ics",
+                                 "/healthz", "/no-such-page/", "/api/v1/meetings/no-such-meeting/"])
+def test_every_response_carries_the_security_headers(client, url):
+    response = client.get(url)
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_swagger_ui_starts_from_a_script_file_not_an_inline_script(client):
+    html = client.get("/api/v1/docs/").content.decode()
+    assert "<script>" not in html and 'src="/api/v1/docs/?script="' in html
+    script = client.get("/api/v1/docs/?script=")
+    assert script.status_code == 200 and script["Content-Type"].startswith("application/javascript")
+    assert "/api/v1/schema/" in script.content.decode()
+    assert "fonts.googleapis.com" not in client.get("/api/v1/redoc/").content.decode()
