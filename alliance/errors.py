@@ -37,6 +37,15 @@ def bad_request(request, exception):
     return _answer(request, 400, _("The request could not be understood."), "400.html")
 
 
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a sign-in from an account and address it has locked: a 429 with
+    Retry-After, on a page in the request's language that says for how long and what is not affected."""
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    html = loader.get_template("locked_out.html").render(
+        {"minutes": max(1, round(seconds / 60)), "failure_limit": settings.AXES_FAILURE_LIMIT})
+    return HttpResponse(html, status=429, headers={"Retry-After": str(seconds)})
+
+
 def database_unavailable(request):
     """The 503 for a database that did not answer."""
     response = _answer(request, 503, _("The database is not answering; try again in %(seconds)s seconds.")

@@ -37,6 +37,11 @@ class LastModifiedMiddleware:
         return response
 
 
+def client_address(request):
+    """The client's address, as TrustedProxyMiddleware left it (the throttles and sign-in locks key on it)."""
+    return request.META.get("REMOTE_ADDR")
+
+
 class TrustedProxyMiddleware:
     """The client's address and scheme: from X-Forwarded-For and X-Forwarded-Proto when the
     request comes from one of settings.TRUSTED_PROXIES (the address is the last one in the chain

@@ -4,6 +4,7 @@
 In production set DEBUG=0, SECRET_KEY and ALLOWED_HOSTS; DATABASE_URL selects PostgreSQL.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "csp",
+    "axes",
     "import_export",
     "alliance",
     "alliance.search",
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 if not DEBUG:
@@ -153,6 +156,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The curated data; `make run` loads it, tests build their own records.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# Signing in (the admin): after AXES_FAILURE_LIMIT wrong passwords for one account from one
+# address, that account is refused from that address (429, a page that says for how long) until
+# AXES_COOLOFF_MINUTES have passed; a success from it clears the count. The lock is on the pair,
+# so an attacker elsewhere cannot lock a curator out, and it ends by itself. Lockouts are logged
+# (logger "axes", WARNING). The address is REMOTE_ADDR, which TrustedProxyMiddleware sets.
+AUTHENTICATION_BACKENDS = ["alliance.signin.SignInLocks", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.getenv("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.getenv("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "alliance.middleware.client_address"
+AXES_LOCKOUT_CALLABLE = "alliance.errors.locked_out"
+AXES_VERBOSE = True
+AXES_SENSITIVE_PARAMETERS = []  # the log names the account and the address (never the password)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

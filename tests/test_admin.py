@@ -251,7 +251,7 @@ def test_an_outcome_items_own_page_refuses_a_position_its_meeting_has_given(cura
 # What each admin page costs in queries: a list (whatever its page size) and the most costly
 # change page of the curated records. A change page's cost does not grow with its inline rows:
 # the records its rows show (their person, post, topics, provisions, source) load once per model.
-LIST_QUERIES = {"auth.Group": 5, "auth.User": 6, "authtoken.TokenProxy": 5, "alliance.Publication": 7,
+LIST_QUERIES = {"auth.Group": 5, "auth.User": 6, "authtoken.TokenProxy": 5, "axes.AccessAttempt": 8, "axes.AccessLog": 8, "axes.AccessFailureLog": 8, "alliance.Publication": 7,
                 "alliance.Source": 9, "alliance.Person": 7, "alliance.Post": 7, "alliance.Tenure": 7,
                 "alliance.Organization": 7, "alliance.Topic": 7, "alliance.Place": 7, "alliance.LegalInstrument": 7,
                 "alliance.Article": 7, "alliance.ConsultationBody": 7, "guidelines.Edition": 7, "guidelines.Provision": 9,
