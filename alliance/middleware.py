@@ -3,12 +3,13 @@ request; curators' responses kept out of shared caches."""
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
+from rest_framework.throttling import AnonRateThrottle
 
 from alliance.search.index import data_version, data_version_scope
 from meetings.models import sees_drafts
@@ -130,3 +131,30 @@ class PrivateForCuratorsMiddleware:
         if signed_in and sees_drafts(getattr(request, "user", None)):
             patch_cache_control(response, private=True)
         return response
+
+
+class PagesThrottle(AnonRateThrottle):
+    """The API's anonymous throttle, for everything else: pages, the feed, the calendar, the admin's
+    sign-in; its own rate (settings.REST_FRAMEWORK's "pages"), higher than the API's."""
+
+    scope = "pages"
+
+
+class ThrottleAnonymousPagesMiddleware:
+    """Anonymous clients past the pages' rate get a 429 with Retry-After (a page in their language)
+    on every address but the API (which DRF throttles itself), the static files and the probes.
+    A signed-in curator is not throttled here."""
+
+    EXEMPT = ("/api/", "/static/", "/healthz", "/readyz", "/favicon.ico")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(self.EXEMPT):
+            throttle = PagesThrottle()
+            if not throttle.allow_request(request, None):
+                wait = max(1, round(throttle.wait() or 1))
+                html = loader.get_template("429.html").render({"retry_after": wait})
+                return HttpResponse(html, status=429, headers={"Retry-After": str(wait)})
+        return self.get_response(request)

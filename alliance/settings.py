@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "alliance.middleware.LastModifiedMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "alliance.middleware.ThrottleAnonymousPagesMiddleware",  # anonymous clients: pages, feed, calendar, sign-in
     "simple_history.middleware.HistoryRequestMiddleware",  # who made a change: the request's user
     "alliance.middleware.PrivateForCuratorsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -241,7 +242,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "EXCEPTION_HANDLER": "alliance.rest.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": os.getenv("API_ANON_RATE", "120/min")},
+    "DEFAULT_THROTTLE_RATES": {"anon": os.getenv("API_ANON_RATE", "120/min"),
+                               "pages": os.getenv("PAGES_ANON_RATE", "300/min")},  # alliance.middleware.PagesThrottle
     # The client is REMOTE_ADDR, which TrustedProxyMiddleware sets from a trusted proxy's
     # X-Forwarded-For: DRF must not read that header itself (any client could rotate it).
     "NUM_PROXIES": 0,

@@ -46,6 +46,7 @@ def environment(database_url):
     return {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "SECRET_KEY": "benchmark-only",
             "ALLOWED_HOSTS": "127.0.0.1", "SECURE_COOKIES": "0",
             "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "0", "API_ANON_RATE": "100000000/min",
+            "PAGES_ANON_RATE": "100000000/min",
             "DJANGO_SETTINGS_MODULE": "alliance.settings", "PYTHONPATH": str(ROOT)}
 
 

@@ -146,3 +146,23 @@ def test_swagger_ui_starts_from_a_script_file_not_an_inline_script(client):
     assert script.status_code == 200 and script["Content-Type"].startswith("application/javascript")
     assert "/api/v1/schema/" in script.content.decode()
     assert "fonts.googleapis.com" not in client.get("/api/v1/redoc/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/en/meetings/?q=尖閣", "/meetings/feed/", "/meetings.ics", "/admin/login/"])
+def test_anonymous_clients_are_throttled_on_pages_feeds_and_the_sign_in_too(client, monkeypatch, url):
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {**api_settings.DEFAULT_THROTTLE_RATES, "pages": "3/min"})
+    statuses = [client.get(url, HTTP_ACCEPT_LANGUAGE="en").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    response = client.get("/en/", HTTP_X_FORWARDED_FOR="203.0.113.50")  # another address claimed, not believed
+    assert response.status_code == 429 and 0 < int(response["Retry-After"]) <= 60
+    assert '<html lang="en">' in response.content.decode() and "Too many requests" in response.content.decode()
+    assert client.get("/healthz").status_code == 200  # the probes and the API are not counted here
+    assert client.get("/api/v1/topics/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_signed_in_curator_is_not_throttled_on_pages(client, monkeypatch, django_user_model):
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {**api_settings.DEFAULT_THROTTLE_RATES, "pages": "3/min"})
+    client.force_login(django_user_model.objects.create_user("curator", is_staff=True))
+    assert {client.get("/meetings/").status_code for _ in range(5)} == {200}

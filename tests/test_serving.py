@@ -57,7 +57,7 @@ def served(database_url):
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "SECRET_KEY": "serving-test-" + "k" * 40,
            "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0", "SECURE_COOKIES": "0", "SECURE_HSTS_SECONDS": "0",
-           "API_ANON_RATE": "100000/min", "PORT": str(port), "HOST": "127.0.0.1", "WEB_CONCURRENCY": "2",
+           "API_ANON_RATE": "100000/min", "PAGES_ANON_RATE": "100000/min", "PORT": str(port), "HOST": "127.0.0.1", "WEB_CONCURRENCY": "2",
            "THREADS": "4", "ACCESS_LOG": "/dev/null", "DJANGO_SETTINGS_MODULE": "alliance.settings"}
     env.pop("REDIS_URL", None)
 
