@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install serve
+.PHONY: run test install serve backup restore
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,13 @@ serve: install
 	DEBUG=0 $(BIN)/python manage.py migrate --noinput
 	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DEBUG=0 $(BIN)/gunicorn alliance.wsgi:application --config gunicorn.conf.py
+
+# A backup of the database while the site runs (backups/…), and its restore: make restore FILE=…
+backup: install
+	$(BIN)/python manage.py backup_database
+
+restore: install
+	$(BIN)/python manage.py restore_database "$(FILE)" --yes
 
 test: install
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)

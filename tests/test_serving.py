@@ -14,14 +14,12 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.scratch import ROOT, manage, scratch_database
+
 WRITERS = 20
 
 
@@ -33,22 +31,8 @@ def free_port():
 
 @pytest.fixture(scope="module")
 def database_url(tmp_path_factory):
-    """A database of the server's own: a file for SQLite (WAL needs one), a new database on the
-    test server for PostgreSQL."""
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        yield f"sqlite:///{tmp_path_factory.mktemp('served') / 'site.sqlite3'}"
-        return
-    import psycopg
-
-    database = settings.DATABASES["default"]
-    name = f"alliance_served_{os.getpid()}"
-    credentials = f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
-    with psycopg.connect(f"{credentials}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {name}")
-        connection.execute(f"CREATE DATABASE {name}")
-    yield f"{credentials}/{name}"
-    with psycopg.connect(f"{credentials}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with scratch_database(tmp_path_factory.mktemp("served"), "served") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -61,17 +45,13 @@ def served(database_url):
            "THREADS": "4", "ACCESS_LOG": "/dev/null", "DJANGO_SETTINGS_MODULE": "alliance.settings"}
     env.pop("REDIS_URL", None)
 
-    def manage(*args):
-        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                              capture_output=True, text=True, timeout=300).stdout
-
-    manage("migrate", "--noinput", "--verbosity", "0")
-    manage("load_curated")
-    token = manage("shell", "--verbosity", "0", "-c", (
+    manage(env, "migrate", "--noinput", "--verbosity", "0")
+    manage(env, "load_curated")
+    token = manage(env, "shell", "--verbosity", "0", "-c", (
         "from django.contrib.auth.models import Permission, User; from rest_framework.authtoken.models import Token; "
         "user = User.objects.create_user('writer', password='pw'); "
         "user.user_permissions.set(Permission.objects.filter(codename__in=['add_meeting', 'change_meeting'])); "
-        "print(Token.objects.create(user=user).key)")).strip()
+        "print(Token.objects.create(user=user).key)")).stdout.strip()
     server = subprocess.Popen(["make", "--no-print-directory", "serve"], cwd=ROOT, env=env, start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
