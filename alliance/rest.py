@@ -13,6 +13,8 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from alliance.cells import neutralized
+
 CSV_MAX_ROWS = 10000
 
 
@@ -162,7 +164,7 @@ class CSVRenderer(BaseRenderer):
             records = data
         else:
             records = [data]
-        rows = [flatten(record) for record in records]
+        rows = [{key: neutralized(cell) for key, cell in flatten(record).items()} for record in records]
         header = list(dict.fromkeys(key for row in rows for key in row))
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=header, lineterminator="\r\n")

@@ -21,17 +21,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from alliance.models import Source
+from alliance.cells import neutralized
 from meetings.models import Attendance, Meeting, Outcome
 
 CHUNK = 500
-FORMULA_STARTS = frozenset("=+-@\t\r")  # what a cell must not start with
 JOIN = " | "  # between the values of a list in one cell (a meeting's attendees, an item's topics)
-
-
-def neutralized(value):
-    """A cell as text, with a leading apostrophe where a spreadsheet would read a formula."""
-    text = value if isinstance(value, str) else "" if value is None else str(value)
-    return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
 def joined(values):

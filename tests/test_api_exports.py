@@ -74,6 +74,23 @@ def test_a_cell_a_spreadsheet_would_run_is_written_as_text(client):
     assert exports.neutralized("2+2") == "2+2" and exports.neutralized("\tx") == "'\tx"
 
 
+@pytest.mark.parametrize("url", ["/api/v1/people/", "/api/v1/topics/", "/api/v1/bodies/", "/api/v1/provisions/",
+                                 "/api/v1/people/kishida-fumio/"])
+def test_every_csv_of_the_api_writes_formulas_as_text(client, url):
+    # Not only the meetings' exports: every list and record the API gives as CSV.
+    from alliance.models import ConsultationBody, Person, Topic
+    from guidelines.models import Provision
+
+    Person.objects.filter(slug="kishida-fumio").update(name_en="=cmd|' /C calc'!A0")
+    Topic.objects.update(name_en="+SUM(1,1)")
+    ConsultationBody.objects.update(name_en="@evil")
+    Provision.objects.update(heading_en="-1+1")
+    text = client.get(url, {"format": "csv", "page_size": 100}).content.decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert not [cell for cell in cells if cell and cell[0] in "=+-@\t\r"]
+    assert {"'=cmd|' /C calc'!A0", "'+SUM(1,1)", "'@evil", "'-1+1"} & set(cells)  # there, as text
+
+
 @pytest.mark.parametrize("row_kind", ["meetings", "outcomes"])
 def test_the_flat_export_reads_a_chunk_of_meetings_in_a_fixed_number_of_queries(client, monkeypatch, row_kind):
     # The search's ids, then per chunk of meetings: the meetings, their items, the items' topics and
