@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 ANY_TEXT = st.text(st.characters(codec="utf-8"), max_size=700)
 JAPANESE = st.text(st.sampled_from("尖閣諸島核拡大抑止日米同盟ａＢ１２３ー・「」　 "), min_size=1, max_size=30)
 
+
 def listed_parameters():
     """(path, parameter) for every query parameter of every list operation in the OpenAPI schema."""
     from drf_spectacular.generators import SchemaGenerator
@@ -28,10 +29,12 @@ def listed_parameters():
                 found.append((path, parameter["name"]))
     return found
 
+
 PAGES = [("/meetings/", name) for name in ("q", "kind", "body", "person", "topic", "place", "voice", "date_after",
                                            "date_before", "ordering", "page")]
 PAGES += [("/search/", "q"), ("/search/", "type"), ("/meetings/feed/", "q"), ("/meetings/feed/", "person"),
           ("/meetings.ics", "q"), ("/meetings.ics", "date_after"), ("/en/people/", "page")]
+
 
 @pytest.mark.parametrize("path, name", listed_parameters() + PAGES, ids=lambda value: value)
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
@@ -41,6 +44,8 @@ PAGES += [("/search/", "q"), ("/search/", "type"), ("/meetings/feed/", "q"), ("/
 @example(value="-" * 600)
 @example(value="99999999999999999999")
 @example(value='"')
+
+
 def test_no_parameter_value_makes_a_server_error(client, path, name, value):
     cache.clear()  # the anonymous throttles count every example
     response = client.get(path, {name: value})
