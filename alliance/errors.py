@@ -54,9 +54,25 @@ def database_unavailable(request):
     return response
 
 
+# SQLSTATE classes of a database that cannot answer now but will: a connection lost or refused
+# (08), the server shutting down or starting (57), out of connections or memory (53), a
+# transaction to retry (40: deadlock, serialization). SQLite's "database is locked" has none.
+UNAVAILABLE_CLASSES = ("08", "57", "53", "40")
+
+
+def _unavailable(error):
+    """Whether this database error means "come back later" rather than a fault to fix."""
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    state = getattr(error.__cause__, "sqlstate", None)
+    return state is None or state[:2] in UNAVAILABLE_CLASSES
+
+
 @requires_csrf_token
 def server_error(request):
     """The 500 page (or, when the database did not answer, the 503), with nothing that could fail again."""
-    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+    if _unavailable(sys.exc_info()[1]):
         return database_unavailable(request)
     return _answer(request, 500, _("A fault on our side; please try again in a moment."), "500.html")

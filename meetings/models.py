@@ -170,6 +170,7 @@ class AttendanceQuerySet(models.QuerySet):
 # A row's position in its meeting: from 1, and below the positions the write path holds for a
 # moment while rows change places (meetings.services.SPARE_POSITION).
 MAX_ROW_POSITION = 9999
+MAX_ITEM_TEXT = 30_000  # characters in an outcome item's text or note (see Outcome)
 ROW_POSITION = [MinValueValidator(1), MaxValueValidator(MAX_ROW_POSITION)]
 
 
@@ -252,13 +253,19 @@ class Outcome(NaturalKeyModel, Curated):
                   "the side it names, or each in turn when it names both. A side it only addresses (米側に要請) does "
                   "not count; a curator's note may record another reading (see meetings/voice.py).",
     )
-    text_ja = models.TextField(help_text="The bullet's text, scan errors corrected; the bullet mark itself is layout, not text.")
-    text_en = models.TextField(blank=True, help_text="Empty only on a draft (an imported item not yet translated).")
-    text_printed = models.TextField(blank=True, help_text="The scan's text where it differs from the corrected text.")
+    # An item is a bullet of a summary table: a few sentences (the longest of the source's has
+    # about 300 characters). MAX_ITEM_TEXT is a hundred times that: a longer text is a mistake
+    # (a whole document pasted in), refused with the field named.
+    text_ja = models.TextField(max_length=MAX_ITEM_TEXT,
+                               help_text="The bullet's text, scan errors corrected; the bullet mark itself is layout, not text.")
+    text_en = models.TextField(max_length=MAX_ITEM_TEXT, blank=True,
+                               help_text="Empty only on a draft (an imported item not yet translated).")
+    text_printed = models.TextField(max_length=MAX_ITEM_TEXT, blank=True,
+                                    help_text="The scan's text where it differs from the corrected text.")
     curator_note_ja = models.TextField(
-        blank=True, help_text="A curator's note on a doubtful reading of the source: what the printed wording most "
+        max_length=MAX_ITEM_TEXT, blank=True, help_text="A curator's note on a doubtful reading of the source: what the printed wording most "
                               "likely means. The text keeps the printed wording; the voice follows the note.")
-    curator_note_en = models.TextField(blank=True)
+    curator_note_en = models.TextField(max_length=MAX_ITEM_TEXT, blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="outcomes")
     provisions = models.ManyToManyField("guidelines.Provision", blank=True, related_name="outcomes")
 

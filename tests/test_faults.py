@@ -87,3 +87,21 @@ def test_a_nul_in_a_query_parameter_is_a_400_naming_it(client):
     assert list(response.json()["errors"]) == ["person"]
     page = client.get("/en/meetings/", {"q": "尖閣\x00"})
     assert page.status_code == 400 and "A NUL character is not allowed" in page.content.decode()
+
+
+def test_a_database_error_that_waiting_will_not_cure_is_a_500_not_a_503(client, monkeypatch):
+    # PostgreSQL's OperationalError also covers limits (SQLSTATE 54000, "string is too long for
+    # tsvector"): that is a fault to fix, not an outage to wait out.
+    from django.db.backends.utils import CursorWrapper
+
+    class Limit(Exception):
+        sqlstate = "54000"
+
+    def too_long(*args, **kwargs):
+        raise OperationalError("string is too long for tsvector") from Limit()
+
+    client.get("/")
+    monkeypatch.setattr(CursorWrapper, "execute", too_long)
+    client.raise_request_exception = False
+    response = client.get("/api/v1/meetings/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 500 and "Retry-After" not in response

@@ -107,6 +107,34 @@ def test_a_body_that_is_not_json_is_a_400(client, django_user_model):
         assert response.status_code == 400, (body, response.content[:200])
 
 
+def test_an_item_longer_than_an_item_may_be_is_a_400_naming_it(client, django_user_model):
+    from meetings.models import MAX_ITEM_TEXT
+
+    data = json.loads(json.dumps(NEW_MEETING))
+    data["outcomes"][0]["text_ja"] = "核" * (MAX_ITEM_TEXT + 1)
+    response = post(client, curator(django_user_model, "add_meeting"), data)
+    assert response.status_code == 400
+    assert "text_ja" in response.json()["errors"]["outcomes"]["0"]
+
+
+def test_a_meeting_with_more_text_than_one_search_document_holds_is_saved_and_found(client, django_user_model):
+    # PostgreSQL holds at most 1 MB in a tsvector: ten items of 30,000 distinct-ish characters
+    # make more. The meeting is saved, and its document keeps what fits, its beginning first.
+    import random
+
+    from alliance.search.service import search
+
+    rng = random.Random(1)
+    text = "".join(chr(rng.randint(0x4E00, 0x9FFF)) for _ in range(300_000))
+    data = {**json.loads(json.dumps(NEW_MEETING)), "attendees": []}
+    data["outcomes"] = [{"position": n + 1, "voice": "joint", "text_ja": text[n * 30_000:(n + 1) * 30_000], "text_en": "x"}
+                        for n in range(10)]
+    response = post(client, curator(django_user_model, "add_meeting"), data)
+    assert response.status_code == 201, response.content[:300]
+    assert [meeting.slug for meeting in search(query=text[:4])] == [NEW_MEETING["slug"]]
+    assert search(query="x", filters={"kind": "defense-ministers", "place": "tokyo"}).count() >= 1  # its facets kept
+
+
 def test_a_huge_text_is_refused_before_it_is_indexed(client, django_user_model):
     data = json.loads(json.dumps(NEW_MEETING))
     data["outcomes"][0]["text_ja"] = "核" * 1_100_000

@@ -114,9 +114,39 @@ def tsvector_literal(terms):
             places.append(f"{position}{WEIGHTS[tier]}")
         elif not places:
             places.append(f"{MAX_POSITION}{WEIGHTS[tier]}")
+    _within_budget(positions, bare)
     characters = {character_term(term[0]) for term in positions if JAPANESE_START.match(term)}
     return " ".join([*(f"{_quoted(term)}:{','.join(places)}" for term, places in positions.items()),
                      *(_quoted(term) for term in dict.fromkeys(bare)), *(_quoted(term) for term in characters)])
+
+
+def _within_budget(positions, bare):
+    """Drop the lexemes a document met last until all of them fit in PostgreSQL's limit on a
+    tsvector's data (1 MB: each lexeme's bytes, then its positions, two bytes each and two for
+    their count, aligned on two): a document of hundreds of thousands of distinct characters (a
+    whole text pasted into a record) is indexed by its first part instead of not saved at all.
+    The facet terms, which filters need, and each character's own term always stay."""
+
+    def size(term, places=()):
+        return len(term.encode()) + 1 + (2 + 2 * len(places) if places else 0)
+
+    budget = MAX_TSVECTOR_BYTES - sum(size(term) for term in bare)
+    if sum(4 * len(term) + 4 + 2 * len(places) + 25 for term, places in positions.items()) <= budget:
+        return  # surely within (4 bytes a character at most, and its own term): the usual case
+    total, characters = 0, set()
+    for term in list(positions):
+        cost = size(term, positions[term])
+        if JAPANESE_START.match(term) and term[0] not in characters:
+            cost += size(character_term(term[0]))
+        if total + cost > budget:
+            del positions[term]
+            continue
+        total += cost
+        if JAPANESE_START.match(term):
+            characters.add(term[0])
+
+
+MAX_TSVECTOR_BYTES = 1_048_575  # PostgreSQL's limit on the data of one tsvector
 
 
 def character_term(character):
