@@ -1,5 +1,6 @@
-"""Last-Modified for the API, the calendar and the feed, from the data version; the language of a
-request; curators' responses kept out of shared caches."""
+"""The site's middleware: the client's address behind a trusted proxy; NUL characters refused;
+the throttle of anonymous clients on pages; Last-Modified for the API, the calendar and the feed,
+from the data version; the language of a request; curators' responses kept out of shared caches."""
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
