@@ -138,3 +138,13 @@ def test_slow_clients_do_not_stall_the_site(served):
     finally:
         for connection in slow:
             connection.close()
+
+
+def test_static_files_are_served_compressed_and_cached_for_a_year(served):
+    port, _ = served
+    status, body, _ = request(port, "GET", "/")
+    stylesheet = body.decode().split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]
+    assert stylesheet.startswith("/static/site.") and stylesheet.endswith(".css")  # the hashed name
+    status, css, headers = request(port, "GET", stylesheet, headers={"Accept-Encoding": "gzip"})
+    assert status == 200 and headers.get("Content-Encoding") in ("gzip", "br")
+    assert "immutable" in headers["Cache-Control"] and int(headers["Cache-Control"].split("max-age=")[1].split(",")[0]) >= 365 * 24 * 3600
