@@ -46,14 +46,16 @@ def environment(database_url):
     return {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "SECRET_KEY": "benchmark-only",
             "ALLOWED_HOSTS": "127.0.0.1", "SECURE_COOKIES": "0",
             "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "0", "API_ANON_RATE": "100000000/min",
-            "PAGES_ANON_RATE": "100000000/min",
+            "PAGES_ANON_RATE": "100000000/min", "ACCESS_LOG": "/dev/null",
             "DJANGO_SETTINGS_MODULE": "alliance.settings", "PYTHONPATH": str(ROOT)}
 
 
 def serve(env, port, workers):
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    # as `make serve` runs it (gunicorn.conf.py: threaded workers), with the number of workers given
     server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "alliance.wsgi:application",
-                               "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+                               "--config", "gunicorn.conf.py", "--workers", str(workers),
+                               "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
                               cwd=ROOT, env=env)
     for _ in range(100):
         try:
@@ -127,7 +129,8 @@ def main():
         # the stylesheet under its hashed name, as a page links it (far-future cacheable)
         css = next((ROOT / "staticfiles").glob("site.*.css")).relative_to(ROOT / "staticfiles").as_posix()
         writer = Meeting.objects.filter(slug__startswith="bench-").order_by("pk").first()
-        print(f"{args.database}, {total:,} meetings over HTTP: gunicorn, {args.workers} sync workers; "
+        print(f"{args.database}, {total:,} meetings over HTTP: gunicorn (make serve's gunicorn.conf.py), "
+              f"{args.workers} workers of {os.environ.get('THREADS', '8')} threads; "
               f"loaded = {args.connections} connections × {args.requests} requests; times in ms")
         header = f"{'URL':36} | {'cold p50':>8} {'p95':>7} | {'loaded p50':>10} {'p95':>7} {'req/s':>7}"
         print(header)
