@@ -1,5 +1,6 @@
 """/api/v1/: the resources on one router, the OpenAPI schema and its documentation page."""
 
+from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -25,5 +26,8 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI's start-up script as a file of its own (?script), not inline: the Content-Security-Policy allows no inline script
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # ReDoc's bundle always shows Redocly's logo from their CDN (no option turns it off): the
+    # one address outside the site that this page, and only this page, may load an image from
+    path("redoc/", csp_update({"img-src": ["https://cdn.redoc.ly"]})(SpectacularRedocView.as_view(url_name="api:schema")),
+         name="redoc"),
 ]

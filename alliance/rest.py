@@ -191,7 +191,9 @@ ERROR_RESPONSES = {
     "401": "Writing needs a token or a session.",
     "403": "The user lacks the permission this write needs.",
     "404": "No such record.",
+    "413": "The request body is larger than a request may carry.",
     "429": "Too many requests; `Retry-After` says when to try again.",
+    "503": "The database is not answering; `Retry-After` says when to try again.",
 }
 
 

@@ -17,8 +17,10 @@ PRODUCTION = {"DEBUG": "0", "SECRET_KEY": "a-production-key-" + "x7Q!p2" * 10, "
 
 
 def manage(*args, **env):
+    environment = {**os.environ, **PRODUCTION, **env}
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the browser tests' setting, which no deployment has
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **PRODUCTION, **env})
+                          env=environment)
 
 
 def test_the_production_settings_pass_djangos_deployment_checks():
@@ -166,3 +168,10 @@ def test_a_signed_in_curator_is_not_throttled_on_pages(client, monkeypatch, djan
     monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {**api_settings.DEFAULT_THROTTLE_RATES, "pages": "3/min"})
     client.force_login(django_user_model.objects.create_user("curator", is_staff=True))
     assert {client.get("/meetings/").status_code for _ in range(5)} == {200}
+
+
+@pytest.mark.django_db
+def test_only_redoc_may_load_an_image_from_elsewhere_its_bundles_logo(client):
+    assert "https://cdn.redoc.ly" in client.get("/api/v1/redoc/")["Content-Security-Policy"]
+    assert "cdn.redoc.ly" not in client.get("/api/v1/docs/")["Content-Security-Policy"]
+    assert "cdn.redoc.ly" not in client.get("/")["Content-Security-Policy"]
