@@ -11,6 +11,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from alliance.errors import RETRY_AFTER
+
 _migrated = False  # once every migration is applied it stays so for the life of the process
 
 
@@ -31,9 +33,9 @@ def readyz(request):
             if pending:
                 return JsonResponse({"status": "migrations pending",
                                      "pending": [f"{migration.app_label}.{migration.name}" for migration, _ in pending]},
-                                    status=503, headers={"Retry-After": "30"})
+                                    status=503, headers={"Retry-After": str(RETRY_AFTER)})
             _migrated = True
     except DatabaseError as error:
         return JsonResponse({"status": "database unavailable", "error": type(error).__name__}, status=503,
-                            headers={"Retry-After": "30"})
+                            headers={"Retry-After": str(RETRY_AFTER)})
     return JsonResponse({"status": "ok"})

@@ -4,14 +4,14 @@ from the data version; the language of a request; curators' responses kept out o
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.template import loader
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from rest_framework.throttling import AnonRateThrottle
 
+from alliance.errors import answer
 from alliance.search.index import data_version, data_version_scope
 from meetings.models import sees_drafts
 
@@ -84,9 +84,8 @@ class RefuseNulMiddleware:
                         if "\x00" in name or any("\x00" in value for value in values)})
         if names:
             message = _("A NUL character is not allowed in a parameter: no record holds one.")
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": "Invalid request.", "errors": {name: [message] for name in names}}, status=400)
-            return HttpResponseBadRequest(loader.get_template("400.html").render({"message": message}))
+            detail = "Invalid request." if request.path.startswith("/api/") else message  # the API's shape for a 400
+            return answer(request, 400, detail, "400.html", errors={name: [message] for name in names})
         return self.get_response(request)
 
 
@@ -156,6 +155,5 @@ class ThrottleAnonymousPagesMiddleware:
             throttle = PagesThrottle()
             if not throttle.allow_request(request, None):
                 wait = max(1, round(throttle.wait() or 1))
-                html = loader.get_template("429.html").render({"retry_after": wait})
-                return HttpResponse(html, status=429, headers={"Retry-After": str(wait)})
+                return answer(request, 429, "", "429.html", {"retry_after": wait}, retry_after=wait)
         return self.get_response(request)

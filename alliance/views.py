@@ -219,5 +219,3 @@ def topic_detail(request, slug):
     context = {"topic": topic, "page": page, "outcomes": page.object_list, "provisions": provisions, "chart": chart,
                "chart_estimated": facets.estimated, "changes": changes([(_("the topic"), Topic.history.filter(id=topic.pk))])}
     return render(request, "alliance/topic_detail.html", context)
-
-
