@@ -17,8 +17,8 @@ def body_abbreviation(value):
     body = ConsultationBody.objects.filter(abbreviation__iexact=value).first()
     if body is None:
         abbreviations = ", ".join(ConsultationBody.objects.values_list("abbreviation", flat=True))
-        raise ValidationError(_("No consultation body %(value)r; use one of %(choices)s")
-                              % {"value": value, "choices": abbreviations})
+        raise ValidationError(_("No consultation body %(value)r; use one of %(choices)s"),
+                              params={"value": value, "choices": abbreviations})
     return body.abbreviation
 
 
@@ -39,11 +39,11 @@ def person_slug(value):
         people = exact or people
     if not people:
         raise ValidationError(_("No person is named %(value)r; give a name in Japanese or English, or a slug such as "
-                                "kishida-fumio") % {"value": value})
+                                "kishida-fumio"), params={"value": value})
     if len(people) > 1:
         namesakes = ", ".join(f"{person.name_ja} / {person.name_en} ({person.slug})" for person in people)
-        raise ValidationError(_("%(value)r names several people: %(people)s; give one of their slugs")
-                              % {"value": value, "people": namesakes})
+        raise ValidationError(_("%(value)r names several people: %(people)s; give one of their slugs"),
+                              params={"value": value, "people": namesakes})
     return people[0].slug
 
 
@@ -56,14 +56,14 @@ def _names(person):
 
 def topic_slug(value):
     if not Topic.objects.filter(slug=value).exists():
-        raise ValidationError(_("No topic %(value)r; the topics are listed at /topics/ and /api/v1/topics/") % {"value": value})
+        raise ValidationError(_("No topic %(value)r; the topics are listed at /topics/ and /api/v1/topics/"), params={"value": value})
     return value
 
 
 def place_slug(value):
     place = Place.objects.filter(Q(slug=value) | Q(name_ja=value) | Q(name_en__iexact=value)).first()
     if place is None:
-        raise ValidationError(_("No place %(value)r; give a slug such as washington or a name such as 広島") % {"value": value})
+        raise ValidationError(_("No place %(value)r; give a slug such as washington or a name such as 広島"), params={"value": value})
     return place.slug
 
 

@@ -43,6 +43,15 @@ def test_a_query_of_overlong_words_or_a_nul_is_answered_or_refused_never_a_5xx(c
         assert "q" in response.json()["errors"]
 
 
+@pytest.mark.parametrize("name", ["person", "topic", "place", "body"])
+def test_a_filter_value_with_a_percent_sign_is_a_400_that_quotes_it(client, name):
+    # The message is formatted with the value as a parameter, not pasted into the format string,
+    # where "%s" in the value broke the formatting (found by tests/test_fuzz_parameters.py).
+    response = client.get("/api/v1/meetings/", {name: "100%s off %(x)s"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and "100%s off %(x)s" in response.json()["errors"][name][0]
+    assert client.get("/en/meetings/", {name: "50%"}).status_code == 400
+
+
 @pytest.mark.parametrize("word", ["ᾀ" * 420, "x" * 2100, "Ǆ" * 1100])
 def test_an_overlong_word_in_a_record_is_indexed_and_found_by_itself(client, word):
     # A word past the longest term a document keeps (PostgreSQL refuses lexemes past 2,047
