@@ -45,7 +45,7 @@ class LenientPaginator(Paginator):
         try:
             return super().validate_number(number)
         except InvalidPage:
-            number = int(number) if str(number).isdigit() else 0
+            number = int(number) if str(number).isdecimal() else 0
             if number > 1:
                 return number
             raise
@@ -80,7 +80,7 @@ class Pagination(PageNumberPagination):
     def get_page_size(self, request):
         for name in (self.page_query_param, self.page_size_query_param):
             value = request.query_params.get(name)
-            if value is not None and not (value.isdigit() and int(value) >= 1):
+            if value is not None and not (value.isdecimal() and int(value) >= 1):
                 raise ValidationError({name: ["a positive whole number"]})
         if wants_csv(request):
             return min(int(request.query_params.get(self.page_size_query_param) or CSV_MAX_ROWS), CSV_MAX_ROWS)

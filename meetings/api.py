@@ -79,7 +79,7 @@ class ProvisionReferenceField(serializers.Field):
 
     def to_internal_value(self, data):
         year, _, path = str(data).partition(":")
-        if not year.isdigit() or not path or "\x00" in path:
+        if not year.isdecimal() or not path or "\x00" in path:
             self.fail("invalid")
         provision = Provision.objects.filter(edition__year=int(year), path=path).first()
         if provision is None:

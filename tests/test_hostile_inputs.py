@@ -43,6 +43,13 @@ def test_a_query_of_overlong_words_or_a_nul_is_answered_or_refused_never_a_5xx(c
         assert "q" in response.json()["errors"]
 
 
+@pytest.mark.parametrize("url", ["/api/v1/posts/", "/api/v1/meetings/", "/api/v1/people/"])
+@pytest.mark.parametrize("page", ["²", "①", "٣٣"])
+def test_a_page_number_of_digits_int_cannot_read_is_answered_not_a_500(client, url, page):
+    # str.isdigit() accepts "²" and "①", which int() refuses (found by the parameter fuzzing)
+    assert client.get(url, {"page": page, "page_size": page}).status_code in (200, 400, 404)
+
+
 @pytest.mark.parametrize("name", ["person", "topic", "place", "body"])
 def test_a_filter_value_with_a_percent_sign_is_a_400_that_quotes_it(client, name):
     # The message is formatted with the value as a parameter, not pasted into the format string,

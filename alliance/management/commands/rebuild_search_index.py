@@ -50,7 +50,7 @@ class Command(BaseCommand):
         resume = None
         if start_after:
             kind, _, last = start_after.partition(":")
-            if kind not in kinds or not last.isdigit():
+            if kind not in kinds or not last.isdecimal():
                 raise CommandError(f"--start-after {start_after!r}: give KIND:ID, KIND one of {', '.join(kinds)}.")
             resume = (kind, int(last))
         began = time.monotonic()
