@@ -7,7 +7,7 @@ is an unofficial translation, and records that carry one say so (`en_unofficial`
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 
@@ -238,6 +238,18 @@ class Curated(models.Model):
 
     class Meta:
         abstract = True
+
+
+def save_unique(record):
+    """Save a record `full_clean` has passed. A unique value another writer saved in between (two
+    curators creating one slug at once) is refused as `full_clean` refuses it, a ValidationError
+    naming the field, instead of the database's IntegrityError."""
+    try:
+        with transaction.atomic():  # a savepoint, so the check below can still read
+            record.save()
+    except IntegrityError:
+        record.validate_unique()  # the other writer has committed by now: it names the value
+        raise
 
 
 class Topic(KeepsFormerAddresses, NaturalKeyModel, Curated):

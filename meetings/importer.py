@@ -28,7 +28,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from alliance.models import ConsultationBody, Person, Place, Side, Source, Tenure
+from alliance.models import ConsultationBody, Person, Place, Side, Source, Tenure, save_unique
 from meetings.models import Meeting
 from meetings.services import save_meeting
 from meetings.voice import meeting_names, voice_of
@@ -456,7 +456,7 @@ def apply_import(plan, *, update=False, reason="imported from a white-paper tabl
     with transaction.atomic():
         for source in plan.sources:
             source.full_clean()
-            source.save()
+            save_unique(source)
         for planned in plan.meetings:
             try:
                 if planned.action == "create":

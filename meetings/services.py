@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from alliance.history import last_versions, record_created, restore
-from alliance.models import post_not_held
+from alliance.models import post_not_held, save_unique
 from alliance.search.index import reindex_once
 from meetings.models import Attendance, Meeting, Outcome
 from meetings.voice import meeting_names, voice_error
@@ -235,7 +235,7 @@ def save_meeting(*, meeting=None, fields, attendances=None, outcomes=None, reaso
             meeting._change_reason = reason
         if meeting._state.adding or fields:  # a write of its rows alone leaves the meeting's row as it is
             meeting.full_clean()
-            meeting.save()
+            save_unique(meeting)
         if attendances is not None:
             _sync(meeting, Attendance, held_attendances, attendances, unique=("person",), reason=reason)
         if outcomes is not None:

@@ -6,6 +6,7 @@ import copy
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -255,3 +256,25 @@ def test_a_person_at_two_attendances_is_a_400_whatever_the_order(client, django_
     response = post(client, curator(django_user_model, "change_meeting"), meeting, "put",
                     "/api/v1/meetings/2023-01-12-defense-ministers/")
     assert response.status_code == 400 and "attends more than once" in str(response.json()["errors"])
+
+
+def test_a_slug_another_writer_takes_after_the_check_is_refused_as_taken(monkeypatch):
+    """Two curators creating one slug at once: the check passes for both, the database lets one in,
+    and the other is told the slug is taken (a ValidationError on `slug`, the API's 400), with
+    nothing of its meeting written."""
+    other = Meeting.objects.get(slug="2023-01-12-defense-ministers")
+    checked = Meeting.full_clean
+
+    def then_the_other_writer_saves(self, *args, **kwargs):
+        checked(self, *args, **kwargs)
+        Meeting.objects.filter(pk=other.pk).update(slug="2023-06-30-summit")
+
+    monkeypatch.setattr(Meeting, "full_clean", then_the_other_writer_saves)
+    count = Meeting.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        save_meeting(fields={"slug": "2023-06-30-summit", "date": datetime.date(2023, 6, 30), "kind": Meeting.Kind.SUMMIT,
+                             "title_ja": "日米首脳会談", "title_en": "Japan–U.S. Summit",
+                             "source": Source.objects.get(slug="doj2023-s1-3")},
+                     outcomes=[{"position": 1, "voice": "joint", "text_ja": "両首脳は一致。", "text_en": "Agreed."}])
+    assert "slug" in refused.value.message_dict
+    assert Meeting.objects.count() == count and not Outcome.objects.filter(text_en="Agreed.").exists()
