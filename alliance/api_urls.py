@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from alliance import api
 from alliance.api_search import SearchView
+from documents.api import DocumentViewSet
 from guidelines.api import EditionViewSet, ProvisionViewSet
 from meetings.api import MeetingViewSet
 
@@ -19,6 +20,7 @@ router.register("organizations", api.OrganizationViewSet, basename="organization
 router.register("topics", api.TopicViewSet, basename="topic")
 router.register("editions", EditionViewSet, basename="edition")
 router.register("provisions", ProvisionViewSet, basename="provision")
+router.register("documents", DocumentViewSet, basename="document")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -12,6 +12,7 @@ SECTIONS = [
     ("person-list", _("People")),
     ("topic-list", _("Topics")),
     ("guidelines:list", _("Guidelines")),
+    ("document-list", _("Primary sources")),
     ("search", _("Search everything")),
 ]
 

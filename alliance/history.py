@@ -5,6 +5,9 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from simple_history.models import HistoricalRecords
 
+# The apps whose records are curated: versioned, loaded from fixtures/<app>.yaml, edited by curators.
+CURATED_APPS = ("alliance", "guidelines", "meetings", "documents")
+
 
 class CuratedHistory(HistoricalRecords):
     """A record's history, its many-to-many links (an item's topics and provisions) kept with each
@@ -147,7 +150,7 @@ def record_loaded(models):
     return count
 
 
-def versioned_models(app_labels=("alliance", "guidelines", "meetings")):
+def versioned_models(app_labels=CURATED_APPS):
     """The models whose records keep versions."""
     from django.apps import apps
 

@@ -18,9 +18,10 @@ def in_language(record, field):
     return getattr(record, f"{field}_{other}", "") or "", other
 
 
-def choice_label(label):
-    """The page's half of a bilingual choice label such as "首脳会談 / summit meeting"."""
+def choice_label(label, language=None):
+    """One half of a bilingual choice label such as "首脳会談 / summit meeting": the page's, or
+    `language`'s."""
     japanese, slash, english = str(label).partition("/")
     if not slash:
         return str(label)
-    return english.strip() if languages()[0] == "en" else japanese.strip()
+    return english.strip() if (language or languages()[0]) == "en" else japanese.strip()

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "alliance.search",
     "guidelines",
     "meetings",
+    "documents",
 ]
 
 MIDDLEWARE = [

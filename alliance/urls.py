@@ -11,6 +11,7 @@ from django.views.generic import RedirectView
 from django.views.defaults import page_not_found
 
 from alliance import health, views
+from documents.views import document_list
 from meetings import feeds
 
 urlpatterns = [
@@ -36,6 +37,7 @@ urlpatterns += i18n_patterns(
     path("topics/", views.topic_list, name="topic-list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
     path("guidelines/", include("guidelines.urls")),
+    path("documents/", document_list, name="document-list"),
     prefix_default_language=False,
 )
 

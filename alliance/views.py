@@ -17,6 +17,7 @@ from alliance.models import BodyNote, BodyParticipant, ConsultationBody, Person,
 from alliance.search.index import data_version
 from alliance.search.service import search
 from alliance.site_search import KINDS, search_everything
+from documents.models import published_meetings_with_documents
 from guidelines.models import Edition, Provision
 from meetings.models import Attendance, Meeting, Outcome, sees_drafts
 from meetings.presentation import kind_chart
@@ -81,6 +82,7 @@ def _summary():
     facets = search(kind="meeting").facets()
     outcomes, outcomes_estimated = published_count(Outcome.objects.published(), facets.total)
     attendances, attendances_estimated = published_count(Attendance.objects.published(), facets.total)
+    with_documents = published_meetings_with_documents()
     return {
         "counts": {
             "meetings": facets.total,
@@ -91,6 +93,8 @@ def _summary():
             "editions": Edition.objects.count(),
             "provisions": Provision.objects.count(),
             "topics": Topic.objects.count(),
+            "with_documents": with_documents,
+            "without_documents": facets.total - with_documents,
         },
         # (the meetings are counted exactly: a list by date alone always is)
         "estimated_counts": {name for name, estimated in (("outcomes", outcomes_estimated),
@@ -98,6 +102,11 @@ def _summary():
         "per_year": facets.per_year.get("kind", {}),
         "estimated": facets.estimated,
     }
+
+
+def site_counts():
+    """How many records of each kind the database holds (the home page's figures)."""
+    return on_data_version("home-summary", _summary)["counts"]
 
 
 def home(request):

@@ -13,6 +13,7 @@ from alliance.api import SourceSerializer
 from alliance.models import ConsultationBody, Person, Place, Post, Source, Topic
 from alliance.rest import SearchPagination, SlugRelatedField, wants_csv
 from alliance.search.index import reindex_once
+from documents.api import DocumentBriefSerializer
 from meetings import exports
 from meetings.filters import MeetingFilter
 from guidelines.models import Provision
@@ -55,12 +56,16 @@ class MeetingSerializer(serializers.ModelSerializer):
     attendees = AttendeeSerializer(source="attendances", many=True)
     outcomes = OutcomeSerializer(many=True)
     source = SourceSerializer()
+    documents = DocumentBriefSerializer(many=True, read_only=True,
+                                        help_text="Primary sources: the governments' own readouts, statements and texts about "
+                                                  "the meeting (all of them, with filters, at /api/v1/documents/?meeting=<slug>).")
     url = serializers.SerializerMethodField()
 
     class Meta:
         model = Meeting
         fields = ["id", "slug", "date", "date_precision", "kind", "status", "state", "body", "place", "title_ja", "title_en",
-                  "title_composed", "printed_ja", "notes_ja", "notes_en", "attendees", "outcomes", "en_unofficial", "source", "url"]
+                  "title_composed", "printed_ja", "notes_ja", "notes_en", "attendees", "outcomes", "documents", "en_unofficial",
+                  "source", "url"]
 
     def get_url(self, meeting) -> str:
         """The meeting's permalink, at its plain (Japanese) address whatever language the client reads."""

@@ -25,6 +25,7 @@ from urllib.parse import quote
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import SafeString, mark_safe
 
+from alliance.language import choice_label
 from alliance.models import DatePrecision, format_date
 
 SITE_NAME = {"ja": "日米同盟データベース", "en": "Japan–U.S. Alliance Database"}
@@ -166,6 +167,33 @@ def _topics(meeting, language):
     return [name for name in names if name]
 
 
+def _documents(meeting):
+    """The meeting's primary sources, if they were prefetched (`with_details` does), else none:
+    a citation never costs a query of its own."""
+    if "documents" not in getattr(meeting, "_prefetched_objects_cache", {}):
+        return []
+    return list(meeting.documents.all())
+
+
+def _document_key(meeting, number):
+    return f"{_bibtex_key(meeting.slug)}-source-{number}"
+
+
+def _publisher(document, language):
+    return _field(document.publisher, "name", language)
+
+
+def _kind(document, language):
+    """The document's kind in the citation's language: "readout" / 「会談概要」."""
+    return choice_label(document.get_kind_display(), language)
+
+
+def _related_note(meeting, language):
+    """What a primary source is to the meeting cited with it."""
+    title = _title(meeting, language)
+    return f"一次資料：{title}" if language == "ja" else f"Primary source for: {title}"
+
+
 # --- plain text ----------------------------------------------------------------------------------
 
 
@@ -211,7 +239,9 @@ def _bibtex_key(slug):
 
 
 def bibtex(meeting, *, url, accessed, language="en"):
-    """One `@misc` entry, written for biblatex and still read by classic BibTeX styles.
+    """One `@misc` entry, written for biblatex and still read by classic BibTeX styles; then an
+    `@online` entry for each primary source (an official readout, a joint statement), which the
+    meeting's entry names in `related` and each names the meeting in its `note`.
 
     The date is given both ways: `date = {2023-01-11}` (or `{2023-04}`, `{2023}`) for biblatex,
     which reads a date of any precision from it, and `year` plus `month` (a month macro, only
@@ -239,7 +269,27 @@ def bibtex(meeting, *, url, accessed, language="en"):
         ("publisher", _braced(_bibtex_escape(SITE_NAME[language]))),
         ("language", _braced(_BIBTEX_LANGUAGES[language])),
     ]
-    lines = [f"@misc{{{_bibtex_key(meeting.slug)},"]
+    documents = _documents(meeting)
+    related = ",".join(_document_key(meeting, number) for number in range(1, len(documents) + 1))
+    fields.append(("related", _braced(related)))  # biblatex: the primary sources, entries of their own below
+    entries = [_bibtex_entry("misc", _bibtex_key(meeting.slug), fields)]
+    for number, document in enumerate(documents, 1):
+        entries.append(_bibtex_entry("online", _document_key(meeting, number), [
+            ("title", _braced(_braced(_bibtex_escape(document.title)))),
+            ("date", _braced(document.date.isoformat())),
+            ("year", _braced(str(document.date.year))),
+            ("month", _BIBTEX_MONTHS[document.date.month - 1]),
+            ("url", _braced(_url(document.url))),
+            ("organization", _braced(_bibtex_escape(_publisher(document, language)))),
+            ("type", _braced(_bibtex_escape(_kind(document, language)))),
+            ("note", _braced(_bibtex_escape(_related_note(meeting, language)))),
+            ("language", _braced(_BIBTEX_LANGUAGES[document.language])),
+        ]))
+    return "\n".join(entries)
+
+
+def _bibtex_entry(kind, key, fields):
+    lines = [f"@{kind}{{{key},"]
     lines += [f"  {name} = {value}," for name, value in fields if value]
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -260,6 +310,9 @@ def ris(meeting, *, url, accessed, language="en"):
     The attendees are not authors, so there are no AU lines: they go in an N1 note, as does the
     printed source. Dates are `YYYY/MM/DD/` with the parts the source does not give left empty
     (`2023/04//`). Every value is on one line, so no text can begin a tag of its own.
+
+    Each primary source follows as a record of its own (ELEC, its publisher as PB, its kind as
+    M3), with a note that names the meeting: RIS has no tag that links records.
     """
     _check_language(language)
     year, month, day = (_date_parts(meeting) + [None, None])[:3]
@@ -280,6 +333,24 @@ def ris(meeting, *, url, accessed, language="en"):
         ("N1", _source_note(meeting, language)),
         ("N1", _attendee_note(meeting, language)),
     ]
+    records = [_ris_record(lines)]
+    for number, document in enumerate(_documents(meeting), 1):
+        records.append(_ris_record([
+            ("TY", "ELEC"),
+            ("ID", _document_key(meeting, number)),
+            ("T1", document.title),
+            ("PY", f"{document.date.year:04d}"),
+            ("DA", f"{document.date.year:04d}/{document.date.month:02d}/{document.date.day:02d}/"),
+            ("PB", _publisher(document, language)),
+            ("M3", _kind(document, language)),
+            ("UR", _url(document.url)),
+            ("LA", document.language),
+            ("N1", _related_note(meeting, language)),
+        ]))
+    return "".join(records)
+
+
+def _ris_record(lines):
     record = [f"{tag}  - {_one_line(value)}" for tag, value in lines if _one_line(value)]
     record.append("ER  - ")
     return "\r\n".join(record) + "\r\n"
@@ -289,7 +360,8 @@ def ris(meeting, *, url, accessed, language="en"):
 
 
 def csl_json(meeting, *, url, accessed, language="en"):
-    """A CSL-JSON array of one item, of CSL 1.0.2 type "webpage".
+    """A CSL-JSON array: the meeting's record, then each primary source, all of CSL 1.0.2 type
+    "webpage" (a source's `genre` is its kind, its `note` names the meeting).
 
     "webpage", not "event": what is cited is the database's page, which has an address, an
     access date and a site (`container-title`), and every CSL style and processor renders a
@@ -317,7 +389,21 @@ def csl_json(meeting, *, url, accessed, language="en"):
         item["event-place"] = place
     if source := _source(meeting, language):
         item["note"] = source
-    return [item]
+    items = [item]
+    for number, document in enumerate(_documents(meeting), 1):
+        date = document.date
+        items.append({
+            "id": _document_key(meeting, number),
+            "type": "webpage",
+            "title": _one_line(document.title),
+            "issued": {"date-parts": [[date.year, date.month, date.day]]},
+            "URL": _url(document.url),
+            "publisher": _publisher(document, language),
+            "genre": _kind(document, language),
+            "language": document.language,
+            "note": _related_note(meeting, language),
+        })
+    return items
 
 
 # --- HTML head -----------------------------------------------------------------------------------
@@ -384,7 +470,8 @@ def json_ld(meeting, *, url, language="en"):
     if attendees:
         data["attendee"] = attendees
     data["url"] = _url(url)
-    data["subjectOf"] = _printed_source(meeting, language)
+    data["subjectOf"] = [_printed_source(meeting, language), *(
+        _primary_source(document, language) for document in _documents(meeting))]
     data["inLanguage"] = language
     return data
 
@@ -399,6 +486,12 @@ def _printed_source(meeting, language):
     if publication.url:
         work["url"] = _url(publication.url)
     return work
+
+
+def _primary_source(document, language):
+    return {"@type": "CreativeWork", "name": _one_line(document.title), "url": _url(document.url),
+            "inLanguage": document.language, "datePublished": document.date.isoformat(), "genre": _kind(document, language),
+            "publisher": {"@type": "Organization", "name": _publisher(document, language)}}
 
 
 def json_ld_script(data) -> SafeString:

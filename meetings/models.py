@@ -53,14 +53,17 @@ class MeetingQuerySet(models.QuerySet):
         return self if sees_drafts(user) else self.published()
 
     def with_details(self):
-        """Meetings with body, place, source, attendees (people and posts) and outcome items (topics
-        and provisions): everything a meeting's page, API record, feed entry and search hit show."""
+        """Meetings with body, place, source, attendees (people and posts), outcome items (topics
+        and provisions) and primary sources (with their publishers): everything a meeting's page,
+        API record, feed entry and search hit show."""
+        from documents.models import Document
         from guidelines.models import Provision
 
         return self.select_related("body", "place", "source__publication").prefetch_related(
             Prefetch("attendances", Attendance.objects.select_related("person", "post")),
             Prefetch("outcomes", Outcome.objects.prefetch_related(
                 "topics", Prefetch("provisions", Provision.objects.select_related("edition")))),
+            Prefetch("documents", Document.objects.select_related("publisher")),
         )
 
     def for_hits(self):

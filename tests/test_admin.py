@@ -255,12 +255,14 @@ LIST_QUERIES = {"auth.Group": 5, "auth.User": 6, "authtoken.TokenProxy": 5, "axe
                 "alliance.Source": 9, "alliance.Person": 7, "alliance.Post": 7, "alliance.Tenure": 7,
                 "alliance.Organization": 7, "alliance.Topic": 7, "alliance.Place": 7, "alliance.LegalInstrument": 7,
                 "alliance.Article": 7, "alliance.ConsultationBody": 7, "guidelines.Edition": 7, "guidelines.Provision": 9,
-                "guidelines.OperationRole": 7, "meetings.Meeting": 10, "meetings.Attendance": 7, "meetings.Outcome": 8}
+                "guidelines.OperationRole": 7, "meetings.Meeting": 10, "meetings.Attendance": 7, "meetings.Outcome": 8,
+                "documents.Document": 10}
 CHANGE_QUERIES = {"alliance.Publication": 6, "alliance.Source": 8,
                   "alliance.Person": 10, "alliance.Post": 8, "alliance.Tenure": 11, "alliance.Organization": 8,
                   "alliance.Topic": 7, "alliance.Place": 7, "alliance.LegalInstrument": 9, "alliance.Article": 9,
                   "alliance.ConsultationBody": 16, "guidelines.Edition": 7, "guidelines.Provision": 19,
-                  "guidelines.OperationRole": 9, "meetings.Meeting": 21, "meetings.Attendance": 10, "meetings.Outcome": 15}
+                  "guidelines.OperationRole": 9, "meetings.Meeting": 21, "meetings.Attendance": 10, "meetings.Outcome": 15,
+                  "documents.Document": 19}
 
 
 def queries_of(client, url):

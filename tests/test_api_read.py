@@ -136,10 +136,11 @@ def test_provisions_take_words_as_the_design_says(client, params, paths):
 
 @pytest.mark.parametrize("url, queries", [
     # each count has the data version, read once for the cached counts and Last-Modified
-    # search: count (cold; then from the cache), page; meetings, attendances, outcomes, their topics, their provisions
-    ("/api/v1/meetings/?page_size={}", 8),
+    # search: count (cold; then from the cache), page; meetings, attendances, outcomes, their topics, their
+    # provisions, their primary sources with publishers
+    ("/api/v1/meetings/?page_size={}", 9),
     # with words, the count first counts a sample of the matches (then all of them, when few)
-    ("/api/v1/meetings/?q=日米&page_size={}", 9),
+    ("/api/v1/meetings/?q=日米&page_size={}", 10),
     # bodies: count, bodies, articles with their instruments, participants with posts and organizations, notes
     ("/api/v1/bodies/?page_size={}", 6),
     ("/api/v1/people/?page_size={}", 4),
@@ -150,7 +151,11 @@ def test_provisions_take_words_as_the_design_says(client, params, paths):
     # provisions: count, provisions, children, topics, operation roles with their parent rows
     ("/api/v1/provisions/?page_size={}", 6),
     # per kind: count (a sample, then every match) and page, then the records and their prefetches
-    ("/api/v1/search/?q=日米&type=meeting&type=body&page_size={}", 16),
+    ("/api/v1/search/?q=日米&type=meeting&type=body&page_size={}", 17),
+    # documents: count, documents with publishers, meetings, bodies, editions, provisions with
+    # editions, the data version (Last-Modified); filtered by publisher, the publisher looked up
+    ("/api/v1/documents/?page_size={}", 7),
+    ("/api/v1/documents/?publisher=mod&language=ja&page_size={}", 8),
 ])
 def test_query_counts_do_not_grow_with_the_page(client, url, queries):
     for size in (2, 50):

@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from alliance.history import CURATED_APPS
 from alliance.models import Topic
 from meetings.models import Outcome
 
@@ -48,7 +49,7 @@ def import_rows(client, model, content, name="rows.csv", format=CSV):
     return preview, client.post(base + "process_import/", {name: confirm[name].value() for name in confirm.fields})
 
 
-@pytest.mark.parametrize("model", [m for m in admin.site._registry if m._meta.app_label in ("alliance", "guidelines", "meetings")],
+@pytest.mark.parametrize("model", [m for m in admin.site._registry if m._meta.app_label in CURATED_APPS],
                          ids=lambda model: model._meta.label)
 def test_every_curated_model_exports_every_row_as_csv(curator, model):
     rows = list(csv.DictReader(io.StringIO(export(curator, model, CSV).content.decode("utf-8-sig"))))

@@ -61,6 +61,19 @@ def braces_balance(text):
     return depth == 0
 
 
+def ris_records(text):
+    """Each record of a RIS file, as its (tag, value) pairs."""
+    records = [record + "ER  - \r\n" for record in text.split("ER  - \r\n")[:-1]]
+    assert "".join(records) == text, "the file is whole records"
+    return [ris_tags(record) for record in records]
+
+
+def bibtex_entries(text):
+    entries = re.split(r"\n(?=@)", text)
+    assert all(braces_balance(entry) for entry in entries)
+    return entries
+
+
 def ris_tags(record):
     lines = record.split("\r\n")
     assert lines[-1] == "" and lines[-2] == "ER  - ", "a record ends with ER and a line break"
@@ -111,9 +124,10 @@ def test_an_unknown_language_is_refused(scc):
 
 
 def test_bibtex_is_one_balanced_misc_entry_keyed_by_the_slug(scc):
-    entry = bibtex(scc, url=url_of(scc), accessed=ACCESSED)
+    entry, *sources = bibtex_entries(bibtex(scc, url=url_of(scc), accessed=ACCESSED))
     assert entry.startswith("@misc{2023-01-11-scc,\n") and entry.endswith("}\n")
     assert braces_balance(entry) and entry.count("@") == 1
+    assert len(sources) == scc.documents.count()  # each primary source follows (see below)
     assert 'title = {{Japan–U.S. Security Consultative Committee ("2+2") [日米安全保障協議委員会（「2+2」）]}},' in entry
     for field in ("date = {2023-01-11}", "year = {2023}", "month = jan",
                   "url = {https://alliance.example.org/meetings/2023-01-11-scc/}", "urldate = {2026-11-26}",
@@ -136,7 +150,8 @@ def test_curator_text_cannot_break_a_bibtex_entry(hostile):
     assert "@misc{evil" not in entry and entry.count("@misc{") == 1
     assert r"x\textbraceright{} @misc\textbraceleft{}evil" in entry
     assert r"a \textbackslash{} b \textbraceleft{}c \% d \& e \# f \_ g \$ h \textasciitilde{} i \textasciicircum{} j" in entry
-    assert all(line.startswith(("@misc{", "  ", "}")) for line in entry.splitlines())
+    assert all(line == "" or line.startswith(("@misc{", "@online{", "  ", "}")) for line in entry.splitlines())
+    assert entry.count("@online{") == hostile.documents.count()
 
 
 def test_a_url_with_braces_stays_a_working_address_in_bibtex(scc):
@@ -148,7 +163,8 @@ def test_a_url_with_braces_stays_a_working_address_in_bibtex(scc):
 
 
 def test_ris_parses_back_line_by_line_with_every_field(scc):
-    tags = ris_tags(ris(scc, url=url_of(scc), accessed=ACCESSED))
+    tags, *sources = ris_records(ris(scc, url=url_of(scc), accessed=ACCESSED))
+    assert len(sources) == scc.documents.count()
     assert tags[0] == ("TY", "ELEC")
     fields = dict(tags)
     assert fields["T1"] == 'Japan–U.S. Security Consultative Committee ("2+2") [日米安全保障協議委員会（「2+2」）]'
@@ -168,7 +184,7 @@ def test_ris_parses_back_line_by_line_with_every_field(scc):
 
 
 def test_ris_leaves_the_unknown_day_empty_and_omits_an_unknown_place(by_month):
-    fields = dict(ris_tags(ris(by_month, url=url_of(by_month), accessed=ACCESSED, language="ja")))
+    fields = dict(ris_records(ris(by_month, url=url_of(by_month), accessed=ACCESSED, language="ja"))[0])
     assert (fields["PY"], fields["DA"]) == ("2023", "2023/04//")
     assert "CY" not in fields
     assert fields["T1"] == "日米防衛当局次官級協議［Japan–U.S. defense vice-ministerial consultation］"
@@ -176,7 +192,9 @@ def test_ris_leaves_the_unknown_day_empty_and_omits_an_unknown_place(by_month):
 
 
 def test_curator_text_cannot_add_a_ris_tag(hostile):
-    tags = ris_tags(ris(hostile, url=url_of(hostile), accessed=ACCESSED))
+    records = ris_records(ris(hostile, url=url_of(hostile), accessed=ACCESSED))
+    assert len(records) == 1 + hostile.documents.count()  # the meeting's, then one per primary source
+    tags = records[0]
     assert [tag for tag, _ in tags].count("TY") == 1
     assert [tag for tag, _ in tags].count("ER") == 1
     assert dict(tags)["T1"].startswith(HOSTILE_ON_ONE_LINE + " [")
@@ -186,7 +204,8 @@ def test_curator_text_cannot_add_a_ris_tag(hostile):
 
 
 def test_csl_json_is_one_webpage_item_with_the_date_at_its_precision(scc, by_month):
-    [item] = json.loads(json.dumps(csl_json(scc, url=url_of(scc), accessed=ACCESSED)))
+    item, *sources = json.loads(json.dumps(csl_json(scc, url=url_of(scc), accessed=ACCESSED)))
+    assert len(sources) == scc.documents.count()
     assert item["id"] == "2023-01-11-scc" and item["type"] == "webpage"
     assert item["title"] == 'Japan–U.S. Security Consultative Committee ("2+2") [日米安全保障協議委員会（「2+2」）]'
     assert item["issued"] == {"date-parts": [[2023, 1, 11]]}
@@ -195,13 +214,13 @@ def test_csl_json_is_one_webpage_item_with_the_date_at_its_precision(scc, by_mon
     assert item["container-title"] == item["publisher"] == SITE_NAME["en"]
     assert item["event-place"] == "Washington, D.C."
     assert item["note"] == scc.source.citation_en and item["language"] == "en"
-    [month_item] = csl_json(by_month, url=url_of(by_month), accessed=ACCESSED, language="ja")
+    month_item, *_ = csl_json(by_month, url=url_of(by_month), accessed=ACCESSED, language="ja")
     assert month_item["issued"] == {"date-parts": [[2023, 4]]}
     assert "event-place" not in month_item and month_item["note"] == by_month.source.citation_ja
 
 
 def test_curator_text_survives_csl_json_intact_but_on_one_line(hostile):
-    [item] = json.loads(json.dumps(csl_json(hostile, url=url_of(hostile), accessed=ACCESSED)))
+    item = json.loads(json.dumps(csl_json(hostile, url=url_of(hostile), accessed=ACCESSED)))[0]
     assert item["title"].startswith(HOSTILE_ON_ONE_LINE)
 
 
@@ -244,8 +263,8 @@ def test_json_ld_describes_the_meeting_as_a_schema_org_event(scc):
     assert data["attendee"][2] == {"@type": "Person", "name": "Lloyd J. Austin III", "alternateName": "ロイド・オースティン"}
     assert len(data["attendee"]) == 4
     assert data["url"] == "https://alliance.example.org/meetings/2023-01-11-scc/"
-    assert data["subjectOf"]["name"] == scc.source.citation_en
-    assert data["subjectOf"]["publisher"]["name"] == "Ministry of Defense of Japan"
+    assert data["subjectOf"][0]["name"] == scc.source.citation_en
+    assert data["subjectOf"][0]["publisher"]["name"] == "Ministry of Defense of Japan"
     assert data["inLanguage"] == "en"
 
 
@@ -270,3 +289,64 @@ def test_curator_text_cannot_close_the_json_ld_script(hostile):
 def test_curator_text_stays_on_one_line_in_the_text_citation_and_the_meta_tags(hostile):
     assert "\n" not in citation_text(hostile, url=url_of(hostile), accessed=ACCESSED, language="en")
     assert all("\n" not in content and "\r" not in content for _, content in meta_tags(hostile, url=url_of(hostile)))
+
+
+# --- primary sources -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def readout(scc):
+    """A readout of the SCC meeting whose title a curator typed with every character that could
+    break a format."""
+    from alliance.models import Organization
+    from documents.models import Document
+
+    document = Document.objects.create(
+        url="https://www.mofa.go.jp/mofaj/na/na1/us/page_test.html", publisher=Organization.objects.get(slug="mofa"),
+        language="ja", kind="readout", title="日米安全保障協議委員会 " + HOSTILE, date=datetime.date(2023, 1, 12))
+    document.meetings.add(scc)
+    return document
+
+
+def test_each_primary_source_is_an_online_entry_the_meetings_entry_names_as_related(readout):
+    meeting = load("2023-01-11-scc")
+    entry, *sources = bibtex_entries(bibtex(meeting, url=url_of(meeting), accessed=ACCESSED))
+    keys = [re.match(r"@online\{([^,]+),", source).group(1) for source in sources]
+    assert f"  related = {{{','.join(keys)}}},\n" in entry
+    [ours] = [source for source in sources if "page_test" in source]
+    assert "  url = {https://www.mofa.go.jp/mofaj/na/na1/us/page_test.html},\n" in ours
+    assert "  organization = {Ministry of Foreign Affairs of Japan},\n" in ours and "  type = {readout},\n" in ours
+    assert "  date = {2023-01-12},\n" in ours and "  language = {japanese},\n" in ours
+    assert r"x\textbraceright{} @misc\textbraceleft{}evil" in ours  # the title cannot end the entry or start one
+    assert all(line.startswith(("@online{", "  ", "}")) for line in ours.splitlines())
+
+
+def test_each_primary_source_is_a_ris_record_of_its_own_that_names_the_meeting(readout):
+    meeting = load("2023-01-11-scc")
+    records = ris_records(ris(meeting, url=url_of(meeting), accessed=ACCESSED, language="ja"))
+    [ours] = [dict(tags) for tags in records[1:] if dict(tags)["UR"].endswith("page_test.html")]
+    assert (ours["TY"], ours["PB"], ours["M3"], ours["LA"], ours["DA"]) == ("ELEC", "外務省", "会談概要", "ja", "2023/01/12/")
+    assert ours["T1"] == "日米安全保障協議委員会 " + HOSTILE_ON_ONE_LINE
+    assert ours["N1"].startswith("一次資料：日米安全保障協議委員会（「2+2」）")
+    assert sum(1 for tags in records for tag, _ in tags if tag == "TY") == len(records)  # no title adds a record
+
+
+def test_each_primary_source_is_a_csl_json_item_and_a_json_ld_work_about_the_meeting(readout):
+    meeting = load("2023-01-11-scc")
+    items = csl_json(meeting, url=url_of(meeting), accessed=ACCESSED)
+    [ours] = [item for item in items if item["URL"].endswith("page_test.html")]
+    assert (ours["type"], ours["publisher"], ours["genre"], ours["language"]) == (
+        "webpage", "Ministry of Foreign Affairs of Japan", "readout", "ja")
+    assert ours["issued"] == {"date-parts": [[2023, 1, 12]]} and ours["note"].startswith("Primary source for: Japan–U.S.")
+    data = json.loads(script_body(json_ld_script(json_ld(meeting, url=url_of(meeting)))))
+    [work] = [work for work in data["subjectOf"] if work.get("url", "").endswith("page_test.html")]
+    assert (work["inLanguage"], work["genre"], work["publisher"]["name"]) == ("ja", "readout", "Ministry of Foreign Affairs of Japan")
+
+
+def test_a_meeting_with_no_primary_source_is_cited_alone(by_month):
+    by_month.documents.clear()
+    meeting = load("2023-04-vice-ministerial")
+    entry = bibtex(meeting, url=url_of(meeting), accessed=ACCESSED)
+    assert entry.count("@") == 1 and "related" not in entry
+    assert len(ris_records(ris(meeting, url=url_of(meeting), accessed=ACCESSED))) == 1
+    assert len(csl_json(meeting, url=url_of(meeting), accessed=ACCESSED)) == 1

@@ -161,7 +161,7 @@ def test_a_database_of_the_first_release_gets_this_releases_corrections_and_keep
     # A database as `make run` left it at the first release, before any baseline was recorded.
     call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
     first = SHIPPED / "baselines" / "first-release"
-    call_command("loaddata", *(str(first / f"{name}.yaml") for name in FIXTURES), verbosity=0)
+    call_command("loaddata", *(str(first / f"{name}.yaml") for name in FIXTURES if (first / f"{name}.yaml").exists()), verbosity=0)
     assert not CuratedBaseline.objects.exists() and not Meeting.objects.filter(slug="2023-economic-2plus2").exists()
     # A curator's edits since: a title, and the ambassador's English label, which this release corrects too.
     summit = Meeting.objects.get(slug="2023-05-18-summit")

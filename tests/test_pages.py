@@ -34,7 +34,7 @@ def test_the_home_page_says_what_the_site_holds_with_real_counts(client):
     response = client.get("/")
     assert response.context["counts"] == {
         "meetings": 15, "outcomes": 107, "attendances": 23, "people": 10,
-        "bodies": 4, "editions": 3, "provisions": 91, "topics": 33,
+        "bodies": 4, "editions": 3, "provisions": 91, "topics": 33, "with_documents": 12, "without_documents": 3,
     }
     html = response.content.decode()
     assert "<dd>107</dd>" in html and "<dd>15</dd>" in html
@@ -44,11 +44,12 @@ def test_the_home_page_says_what_the_site_holds_with_real_counts(client):
 
 def test_the_home_page_counts_once_per_change_of_the_data(client):
     # The data version (read once per request); the first time, the meeting facets (count and
-    # facets) and 7 counts; then recent meetings, bodies and editions.
-    assert queries(client, "/") == 13
+    # facets) and 8 counts (the meetings with a primary source among them); then recent meetings,
+    # bodies and editions.
+    assert queries(client, "/") == 14
     assert queries(client, "/") == 4
     Topic.objects.filter(slug="china").first().save()  # any curated write moves the data version
-    assert queries(client, "/") == 13
+    assert queries(client, "/") == 14
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics of its tables")
@@ -106,9 +107,10 @@ def test_a_meeting_page_says_when_the_source_only_reports_a_plan(client):
 
 def test_a_meeting_page_costs_the_same_queries_however_many_outcomes(client):
     # The meeting with body, place and source; attendances with people and posts; outcomes; their
-    # topics; their provisions with editions; the meeting before and the one after.
-    # 7, and the versions of the meeting, its attendees and its items for the list of changes
-    assert queries(client, "/meetings/2023-01-11-scc/") == queries(client, "/meetings/2022-06-27-summit/") == 10
+    # topics; their provisions with editions; its primary sources with their publishers; the meeting
+    # before and the one after. 8, and the versions of the meeting, its attendees and its items for
+    # the list of changes
+    assert queries(client, "/meetings/2023-01-11-scc/") == queries(client, "/meetings/2022-06-27-summit/") == 11
 
 
 def test_a_meeting_known_only_to_the_month_shows_no_invented_day(client):

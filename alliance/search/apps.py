@@ -10,6 +10,7 @@ class SearchConfig(AppConfig):
 
     def ready(self):
         from alliance.search import checks  # noqa: F401 (registers them)
+        from alliance.history import CURATED_APPS
         from alliance.search.index import follow_every_write
 
-        follow_every_write(["alliance", "guidelines", "meetings"])
+        follow_every_write(CURATED_APPS)
