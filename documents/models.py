@@ -29,7 +29,8 @@ def canonical_url(value):
         port = parts.port
     except ValueError:
         return value  # the validator says why
-    host = (parts.hostname or "") + (f":{port}" if port not in (None, 443) else "")
+    userinfo = parts.netloc.rpartition("@")[0]  # kept, for the validator to refuse
+    host = (f"{userinfo}@" if userinfo else "") + (parts.hostname or "") + (f":{port}" if port not in (None, 443) else "")
     return urlunsplit((parts.scheme.lower(), host, parts.path, parts.query, parts.fragment)) if parts.netloc else value
 
 
@@ -79,6 +80,7 @@ class Document(NaturalKeyModel):
         SPEECH = "speech", "演説・発言 / speech or remarks"
 
     url = models.URLField("address", max_length=MAX_URL, unique=True, validators=[validate_document_url],
+                          error_messages={"unique": "A document at this address is recorded already: one document per address."},
                           help_text="The page's https address, as the publisher serves it.")
     publisher = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="documents",
                                   help_text="The government body that published it (MOFA, MOD, the White House…).")

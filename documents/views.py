@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from alliance.models import Organization
 from alliance.views import site_counts
 from documents.api import DocumentFilter
 from documents.models import Document
@@ -22,5 +23,7 @@ def document_list(request):
     without = (Meeting.objects.visible_to(request.user).filter(documents__isnull=True)
                .only("slug", "date", "date_precision", "title_ja", "title_en", "state").order_by("-date", "-slug")[:WITHOUT_SHOWN])
     context = {"form": filters.form, "page": page, "documents": page.object_list, "counts": site_counts(), "without": without, "filtered": bool(request.GET.keys() - {"page"}),
-        "language_choices": Document.Language.choices, "kind_choices": Document.Kind.choices}
+        "language_choices": Document.Language.choices, "kind_choices": Document.Kind.choices,
+        # the publishers the select offers: those with a document (any organization's slug is accepted)
+        "publishers": Organization.objects.filter(documents__isnull=False).distinct().order_by("country", "slug")}
     return render(request, "documents/document_list.html", context, status=200 if valid else 400)
