@@ -273,6 +273,8 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "meetings.models.Meeting.Status",
         "ProvisionKindEnum": "guidelines.models.Provision.Kind",
         "EditionStatusEnum": "guidelines.models.Edition.Status",
+        "DocumentKindEnum": "documents.models.Document.Kind",
+        "DocumentLanguageEnum": "documents.models.Document.Language",
     },
 }
 

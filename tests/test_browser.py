@@ -152,7 +152,7 @@ def test_the_same_search_works_without_javascript(site, browser):
 MAIN_PAGES = ["/", "/meetings/", "/meetings/?q=%E5%B0%96%E9%96%A3", "/meetings/?q=zzz+%E5%B0%96%E9%96%A3",
               "/meetings/2023-01-11-scc/", "/bodies/", "/bodies/SCC/", "/people/", "/people/hamada-yasukazu/",
               "/topics/", "/topics/senkaku-islands/", "/guidelines/", "/guidelines/2015/", "/search/?q=ISR",
-              "/no-such-page/"]
+              "/documents/", "/documents/?publisher=mod&language=ja", "/no-such-page/"]
 
 
 @pytest.mark.parametrize("language", ["", "/en"])
@@ -208,7 +208,8 @@ def test_the_admin_runs_under_the_content_security_policy(site, watched, django_
     page.get_by_role("button", name="ログイン").or_(page.get_by_role("button", name="Log in")).click()
     expect(page.locator("#site-name")).to_be_visible()
     for path in ("/admin/meetings/meeting/", "/admin/meetings/meeting/?q=尖閣",
-                 "/admin/meetings/meeting/add/", "/admin/meetings/outcome/", "/admin/meetings/meeting/import/"):
+                 "/admin/meetings/meeting/add/", "/admin/meetings/outcome/", "/admin/meetings/meeting/import/",
+                 "/admin/documents/document/", "/admin/documents/document/add/"):
         response = page.goto(site + path)
         assert response.status == 200, path
         assert "default-src 'self'" in response.headers["content-security-policy"]

@@ -87,12 +87,12 @@ def test_the_site_search_costs_the_same_queries_for_few_or_many_hits(client):
 
     # The data version (the counts' cache key); per kind, the ids and the count (in a sample of
     # the records, then of every match, as they are few; once per change of the data); then, for
-    # a kind with hits, its records and what they show (meetings 1 + 4 prefetches, outcome items
-    # 1 + 2, provisions 1 + 3, bodies 1 + 3, people 1 + 1): 34 when every kind has hits, whether a
+    # a kind with hits, its records and what they show (meetings 1 + 5 prefetches, outcome items
+    # 1 + 2, provisions 1 + 3, bodies 1 + 3, people 1 + 1): 35 when every kind has hits, whether a
     # kind has 3 or 76 of them.
-    assert queries("防衛") == queries("米国") == 34
-    assert queries("日米") == 32  # no person matches: no people or tenures to load
-    assert queries("日米") == 32 - 10  # the counts again: from the cache
+    assert queries("防衛") == queries("米国") == 35
+    assert queries("日米") == 33  # no person matches: no people or tenures to load
+    assert queries("日米") == 33 - 10  # the counts again: from the cache
 
 
 def test_what_the_parser_ignored_is_said(client):
