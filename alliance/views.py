@@ -17,7 +17,7 @@ from alliance.models import BodyNote, BodyParticipant, ConsultationBody, Person,
 from alliance.search.index import data_version
 from alliance.search.service import search
 from alliance.site_search import KINDS, search_everything
-from documents.models import published_meetings_with_documents
+from documents.models import READOUT_KINDS, published_meetings_with_documents
 from guidelines.models import Edition, Provision
 from meetings.models import Attendance, Meeting, Outcome, sees_drafts
 from meetings.presentation import kind_chart
@@ -83,6 +83,7 @@ def _summary():
     outcomes, outcomes_estimated = published_count(Outcome.objects.published(), facets.total)
     attendances, attendances_estimated = published_count(Attendance.objects.published(), facets.total)
     with_documents = published_meetings_with_documents()
+    readouts = published_meetings_with_documents(READOUT_KINDS)
     return {
         "counts": {
             "meetings": facets.total,
@@ -93,8 +94,10 @@ def _summary():
             "editions": Edition.objects.count(),
             "provisions": Provision.objects.count(),
             "topics": Topic.objects.count(),
+            "with_readout": readouts,
             "with_documents": with_documents,
             "without_documents": facets.total - with_documents,
+            "without_readout": facets.total - readouts,
         },
         # (the meetings are counted exactly: a list by date alone always is)
         "estimated_counts": {name for name, estimated in (("outcomes", outcomes_estimated),

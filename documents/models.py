@@ -30,7 +30,9 @@ def canonical_url(value):
     except ValueError:
         return value  # the validator says why
     userinfo = parts.netloc.rpartition("@")[0]  # kept, for the validator to refuse
-    host = (f"{userinfo}@" if userinfo else "") + (parts.hostname or "") + (f":{port}" if port not in (None, 443) else "")
+    hostname = parts.hostname or ""
+    hostname = f"[{hostname}]" if ":" in hostname else hostname  # an IPv6 address keeps its brackets
+    host = (f"{userinfo}@" if userinfo else "") + hostname + (f":{port}" if port not in (None, 443) else "")
     return urlunsplit((parts.scheme.lower(), host, parts.path, parts.query, parts.fragment)) if parts.netloc else value
 
 
@@ -115,10 +117,16 @@ class Document(NaturalKeyModel):
         super().save(*args, **kwargs)
 
 
-def published_meetings_with_documents():
-    """How many published meetings have at least one primary source linked: counted from the
-    links (which grow with the curators' work), never by reading every meeting."""
+# What counts as the official account of a meeting: its readout, or the statement it issued.
+READOUT_KINDS = (Document.Kind.READOUT, Document.Kind.JOINT_STATEMENT)
+
+
+def published_meetings_with_documents(kinds=None):
+    """How many published meetings have at least one primary source linked (of these `kinds`):
+    counted from the links (which grow with the curators' work), never by reading every meeting."""
     from meetings.models import Meeting
 
-    return (Document.meetings.through.objects.filter(meeting__state=Meeting.State.PUBLISHED)
-            .values("meeting_id").distinct().count())
+    links = Document.meetings.through.objects.filter(meeting__state=Meeting.State.PUBLISHED)
+    if kinds is not None:
+        links = links.filter(document__kind__in=kinds)
+    return links.values("meeting_id").distinct().count()

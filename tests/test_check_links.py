@@ -141,3 +141,34 @@ def test_one_publishers_documents_or_a_clear_refusal(certificate, documents):
     assert failure == "0 of 1 addresses answer; 1 broken." and "/gone" in out
     assert check(certificate, "--publisher", "nowhere")[1] == "No document is published by 'nowhere'."
     assert "positive" in check(certificate, "--workers", "0")[1]
+
+
+def test_a_server_that_answers_garbage_or_an_address_saved_around_the_validation_is_reported(certificate, documents):
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def garbage():
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            connection.recv(1024)
+            connection.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+            connection.close()
+
+    threading.Thread(target=garbage, daemon=True).start()
+    Document.objects.all().delete()
+    mofa = Organization.objects.get(slug="mofa")
+    Document.objects.bulk_create([  # bulk_create saves without validating, as a careless script would
+        Document(url=f"https://127.0.0.1:{listener.getsockname()[1]}/x", publisher=mofa, language="ja", kind="readout",
+                 title="garbage", date=datetime.date(2023, 1, 13)),
+        Document(url="https://[not an address", publisher=mofa, language="ja", kind="readout", title="broken",
+                 date=datetime.date(2023, 1, 13))])
+    out, failure = check(certificate)
+    listener.close()
+    assert failure == "0 of 2 addresses answer; 2 broken."
+    assert out.count("BROKEN") == 2 and "Traceback" not in out

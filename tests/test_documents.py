@@ -217,12 +217,13 @@ def test_a_title_is_text_never_markup(client):
 
 def test_the_documents_page_counts_the_meetings_with_and_without_one_and_filters(client):
     html = client.get("/en/documents/").content.decode()
-    assert "12 published meetings have a primary source linked; 3 have none yet." in html
+    assert "9 published meetings have an official readout or joint statement linked; 6 have none." in html
+    assert "counted too, 12 have one and 3 have none yet." in html
     assert html.count('rel="external noopener"') == Document.objects.count()
     assert "2023-05-18" in html[html.index('id="without-title"'):]  # a worklist of those without
     filtered = client.get("/documents/?publisher=kantei&language=en").content.decode()
     assert filtered.count('rel="external noopener"') == Document.objects.filter(publisher__slug="kantei").count() == 4
-    assert "一次資料" in filtered and "公開中の会談のうち12件" in filtered
+    assert "一次資料" in filtered and "公開中の会談のうち9件" in filtered
 
 
 def test_a_documents_filter_that_names_nothing_is_a_400_page_that_says_which(client):
@@ -232,9 +233,10 @@ def test_a_documents_filter_that_names_nothing_is_a_400_page_that_says_which(cli
     assert "<code>publisher</code>" in html and "<code>kind</code>" in html
 
 
-def test_the_home_page_counts_the_meetings_with_a_primary_source(client):
+def test_the_home_page_counts_the_meetings_with_an_official_readout(client):
+    # a readout or a joint statement; a press conference or a news story alone is not one
     html = client.get("/").content.decode()
-    assert 'href="/documents/">一次資料のある会談</a></dt><dd>12 <span class="hint">（なし 3）</span>' in html
+    assert 'href="/documents/">公式の会談概要のある会談</a></dt><dd>9 <span class="hint">（なし 6）</span>' in html
 
 
 def test_the_documents_page_costs_the_same_queries_however_many_documents(client):

@@ -35,6 +35,7 @@ def test_the_home_page_says_what_the_site_holds_with_real_counts(client):
     assert response.context["counts"] == {
         "meetings": 15, "outcomes": 107, "attendances": 23, "people": 10,
         "bodies": 4, "editions": 3, "provisions": 91, "topics": 33, "with_documents": 12, "without_documents": 3,
+        "with_readout": 9, "without_readout": 6,
     }
     html = response.content.decode()
     assert "<dd>107</dd>" in html and "<dd>15</dd>" in html
@@ -44,12 +45,12 @@ def test_the_home_page_says_what_the_site_holds_with_real_counts(client):
 
 def test_the_home_page_counts_once_per_change_of_the_data(client):
     # The data version (read once per request); the first time, the meeting facets (count and
-    # facets) and 8 counts (the meetings with a primary source among them); then recent meetings,
-    # bodies and editions.
-    assert queries(client, "/") == 14
+    # facets) and 9 counts (the meetings with a primary source, and with a readout, among them);
+    # then recent meetings, bodies and editions.
+    assert queries(client, "/") == 15
     assert queries(client, "/") == 4
     Topic.objects.filter(slug="china").first().save()  # any curated write moves the data version
-    assert queries(client, "/") == 14
+    assert queries(client, "/") == 15
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics of its tables")

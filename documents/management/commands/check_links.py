@@ -10,6 +10,7 @@ It reads the database and writes nothing.
 """
 
 import concurrent.futures
+import http.client
 import socket
 import ssl
 from dataclasses import dataclass
@@ -38,8 +39,8 @@ def probe(url, *, timeout, context=None):
     """What the page at `url` answers now."""
     answer = None
     for method in ("HEAD", "GET"):
-        request = Request(url, method=method, headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*"})
         try:
+            request = Request(url, method=method, headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*"})
             with urlopen(request, timeout=timeout, context=context) as response:
                 return Answer(response.status, "")
         except HTTPError as error:
@@ -55,8 +56,10 @@ def probe(url, *, timeout, context=None):
             if isinstance(reason, ssl.SSLError):
                 return Answer(None, f"TLS: {getattr(reason, 'verify_message', '') or reason.reason or reason}")
             return Answer(None, f"unreachable: {getattr(reason, 'strerror', None) or reason}")
-        except (ConnectionError, ssl.SSLError, OSError) as error:
-            return Answer(None, f"unreachable: {error}")
+        except (ConnectionError, ssl.SSLError, OSError, http.client.HTTPException) as error:
+            return Answer(None, f"unreachable: {error.__class__.__name__} {error}".strip())
+        except ValueError as error:  # an address urllib cannot read (one saved around the validation)
+            return Answer(None, f"not an address: {error}")
     return answer
 
 
