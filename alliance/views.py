@@ -170,6 +170,7 @@ def body_detail(request, abbreviation):
     sides = [(side, [p for p in body.participants.all() if p.side == side]) for side in ("japan", "us")]
     context = {"body": body, "sides": sides, "meetings": meetings[:LATEST], "meeting_count": meetings.count(),
                "notes": body.notes.all(), "abbreviation_suffix": f" ({body.abbreviation})",
+               "documents": body.documents.select_related("publisher"),
                "changes": changes([(_("the body"), ConsultationBody.history.filter(id=body.pk)),
                                    (_("participant"), BodyParticipant.history.filter(body_id=body.pk)),
                                    (_("note"), BodyNote.history.filter(body_id=body.pk))])}

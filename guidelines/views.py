@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 
+from documents.models import Document
 from guidelines.models import Edition, OperationRole, Provision
 from meetings.models import Outcome
 
@@ -44,7 +45,8 @@ def edition_detail(request, year):
     for chapter in chapters:
         for provision in chapter.provisions:
             provision.marked_unofficial = provision.en_unofficial and not chapter.unofficial
-    return render(request, "guidelines/edition_detail.html", {"edition": edition, "chapters": chapters})
+    documents = Document.objects.filter(Q(editions=edition) | Q(provisions__edition=edition)).distinct().select_related("publisher")
+    return render(request, "guidelines/edition_detail.html", {"edition": edition, "chapters": chapters, "documents": documents})
 
 
 def _meetings_acting_on(provision):

@@ -256,3 +256,11 @@ def test_the_documents_page_costs_the_same_queries_however_many_documents(client
         document.meetings.add(Meeting.objects.get(slug="2023-05-18-summit"))
     client.get("/documents/")  # the counts, cached again for the data as it is now
     assert cost() == before
+
+
+def test_a_body_and_an_edition_list_the_documents_about_them(client):
+    # the progress report of 1996 is about the SDC and the review that led to the 1997 Guidelines
+    for url in ("/bodies/SDC/", "/guidelines/1997/"):
+        html = client.get(url).content.decode()
+        assert 'id="documents-title"' in html and "日米防衛協力のための指針の見直しの進捗状況報告" in html, url
+    assert 'id="documents-title"' not in client.get("/bodies/SCC/").content.decode()  # none: no empty section

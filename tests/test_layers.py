@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 ENGINE = Path(__file__).resolve().parent.parent / "alliance" / "search"
-APPS = ("meetings", "guidelines", "alliance.models", "alliance.api", "alliance.views", "alliance.site_search")
+APPS = ("meetings", "guidelines", "documents", "alliance.models", "alliance.api", "alliance.views", "alliance.site_search")
 
 
 def imported_modules(path):

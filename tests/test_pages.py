@@ -228,9 +228,9 @@ def test_the_guidelines_mark_unofficial_english_once_per_chapter_from_the_record
 
 def test_the_guidelines_page_costs_the_same_queries_however_many_provisions(client):
     # The edition; its provisions with sources; their topics; the outcome items acting on them with
-    # their meetings; the operations table.
-    assert queries(client, "/guidelines/2015/") == 5
-    assert queries(client, "/guidelines/1978/") == 2  # no provisions: nothing to prefetch
+    # their meetings; the operations table; the primary sources about the edition or its provisions.
+    assert queries(client, "/guidelines/2015/") == 6
+    assert queries(client, "/guidelines/1978/") == 3  # no provisions: nothing to prefetch
 
 
 def test_an_edition_the_source_only_names_says_so(client):
@@ -244,8 +244,8 @@ def test_an_edition_the_source_only_names_says_so(client):
     ("/people/", 2),  # people with meeting counts; their tenures with posts
     ("/guidelines/", 1),  # editions with provision counts
     # body with parent and source; articles; participants; notes; subsidiaries; its meetings and their
-    # count; its changes (the body's versions, its participants', its notes')
-    ("/bodies/SCC/", 10),
+    # count; its changes (the body's versions, its participants', its notes'); the primary sources about it
+    ("/bodies/SCC/", 11),
     # person with source; tenures with posts; meetings attended and their count; its changes (the
     # person's versions, its tenures')
     ("/people/hamada-yasukazu/", 6),
