@@ -11,15 +11,10 @@ from guidelines.models import Edition
 from meetings.models import Meeting
 
 
-class PublisherField(serializers.SlugRelatedField):
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="slug", read_only=True, **kwargs)
-
-
 class DocumentBriefSerializer(serializers.ModelSerializer):
     """A document as a meeting lists it."""
 
-    publisher = PublisherField()
+    publisher = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     publisher_ja = serializers.CharField(source="publisher.name_ja")
     publisher_en = serializers.CharField(source="publisher.name_en")
 
@@ -72,4 +67,4 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = DocumentFilter
 
     def get_queryset(self):
-        return Document.objects.with_details(self.request.user).order_by("date", "publisher__country", "publisher__slug", "language", "id")
+        return Document.objects.with_details(self.request.user)  # in the model's order: by date

@@ -15,8 +15,7 @@ WITHOUT_SHOWN = 50  # the most recent meetings that have none, as a curator's wo
 
 def document_list(request):
     """The documents the filters select, oldest first; the meetings with and without one."""
-    filters = DocumentFilter(request.GET or None, queryset=Document.objects.with_details(request.user).order_by(
-        "date", "publisher__country", "publisher__slug", "language", "id"), request=request)
+    filters = DocumentFilter(request.GET or None, queryset=Document.objects.with_details(request.user), request=request)
     valid = filters.is_bound is False or filters.is_valid()
     documents = filters.qs if valid else Document.objects.none()
     page = Paginator(documents, PER_PAGE).get_page(request.GET.get("page"))
