@@ -6,4 +6,5 @@ class AllianceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from alliance import idlists  # noqa: F401  registers the `__any` lookup
         from alliance import searchables  # noqa: F401  registers the search documents and their writes
