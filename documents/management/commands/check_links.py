@@ -11,7 +11,6 @@ It reads the database and writes nothing.
 
 import concurrent.futures
 import http.client
-import socket
 import ssl
 from dataclasses import dataclass
 from urllib.error import HTTPError, URLError
@@ -47,11 +46,11 @@ def probe(url, *, timeout, context=None):
             answer = Answer(error.code, f"HTTP {error.code} {error.reason}".strip())
             if error.code in GONE:
                 return answer
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             return Answer(None, f"no answer within {timeout:g} s")
         except URLError as error:
             reason = error.reason
-            if isinstance(reason, (TimeoutError, socket.timeout)):
+            if isinstance(reason, TimeoutError):
                 return Answer(None, f"no answer within {timeout:g} s")
             if isinstance(reason, ssl.SSLError):
                 return Answer(None, f"TLS: {getattr(reason, 'verify_message', '') or reason.reason or reason}")
