@@ -1,10 +1,15 @@
 """The analyzer and the query language: what text becomes, for documents and queries alike."""
 
+import re
+
 import pytest
 from django.utils import translation
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from alliance.search.analyzer import QueryToken, document_terms, key_hash, normalize, query_tokens, tokenize, whole_keys
-from alliance.search.fields import fts_stream, fts_token, tsvector_literal
+from alliance.search.fields import document_tsvector, fts_stream, fts_token, tsvector_literal
+from alliance.search.index import REGISTRY
 from alliance.search.query import MAX_TERMS, parse
 
 
@@ -108,6 +113,53 @@ def test_postgresql_keeps_terms_past_the_caps_without_a_position():
     literal = tsvector_literal(document_terms(["日米" * 300]))
     # Past 256 occurrences the bigrams stand in no phrase: a 1- or 2-character prefix query finds them.
     assert "'米日':16383D" in literal.split() and "'日米日米':1D,3D," in literal
+
+
+def read_tsvector(literal):
+    """What PostgreSQL makes of a tsvector literal: each lexeme with its positions, a lexeme
+    written twice merged into one (the field-by-field literal writes a lexeme once per field)."""
+    lexemes = {}
+    for quoted, places in re.findall(r"'((?:[^'\\]|''|\\.)*)'(?::([0-9A-D,]+))?(?: |$)", literal):
+        lexemes.setdefault(quoted, set()).update(places.split(",") if places else ())
+    return lexemes
+
+
+def same_as_term_by_term(fields, facets=(), head=(), about=()):
+    fast = document_tsvector(fields, facets, head=head, about=about)
+    assert read_tsvector(fast) == read_tsvector(tsvector_literal(document_terms(fields, facets, head=head, about=about)))
+    return fast
+
+
+@pytest.mark.django_db
+def test_every_curated_document_is_the_same_built_field_by_field():
+    documents = [document for kind, searchable in REGISTRY.items()
+                 for document in searchable.documents(set(searchable.model._default_manager.values_list("pk", flat=True))).values()]
+    assert len(documents) > 200  # meetings, outcome items, provisions, bodies, people
+    for document in documents:
+        same_as_term_by_term(document.fields, [*document.facet_terms(), "sample:3", "year:2023", "name:42"],
+                             document.head, document.about)
+
+
+def test_field_by_field_falls_back_to_term_by_term_where_a_cap_applies():
+    # A bigram past 256 occurrences over several fields, positions past 16,383, a document past the size limit.
+    capped = same_as_term_by_term(["日米" * 100] * 3)
+    assert "'米日':16383D" in capped.split()
+    distinct = ["".join(chr(0x4E00 + i) for i in range(n, n + 2000)) for n in range(0, 18000, 2000)]
+    assert "16383D" in same_as_term_by_term(distinct)
+    long_words = [" ".join(f"w{n + i:06d}{'y' * 43}" for i in range(4000)) for n in (0, 4000)]
+    kept = read_tsvector(same_as_term_by_term(long_words))
+    assert f"w000000{'y' * 43}" in kept and f"w007999{'y' * 43}" not in kept  # the last words cut to fit in 1 MB
+
+
+TEXT = st.text(st.sampled_from(list("日米安全保障協議委員会核島ガイドライン 　・、。-+2９ABcd missiles deterrence Ｆ－３５")), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(TEXT, max_size=6), st.lists(TEXT, max_size=4), st.lists(TEXT, max_size=4),
+       st.lists(st.sampled_from(["kind:summit", "topic:核", "person:kishida-fumio", "name:7"]), max_size=4))
+@example(["拡大抑止力 extended deterrence", "", "核"], ["日米 2+2"], ["Secretary of Defense"], ["kind:summit"])
+def test_a_document_is_the_same_built_field_by_field_or_term_by_term(fields, about, head, facets):
+    same_as_term_by_term(fields, facets, head, about)
 
 
 @pytest.mark.parametrize("raw, groups, excluded", [

@@ -1,5 +1,7 @@
 """Search over the curated data: the exact meetings each query finds, the same on SQLite and PostgreSQL."""
 
+import datetime
+
 import pytest
 from django.utils import translation
 from django.core.paginator import Paginator
@@ -361,6 +363,41 @@ def test_a_list_without_words_or_facets_is_always_counted_exactly(monkeypatch, d
     for results in (search(), search(filters={"date_after": "2022-01-01"})):
         with django_assert_num_queries(2):  # the data version, the count: no sample first
             assert results.count() > 5 and not results.count_estimated
+
+
+def test_the_list_by_date_alone_counts_every_record_added_published_or_removed(monkeypatch):
+    from django.core.cache import cache
+    from django.db import connection
+
+    from alliance.models import Source
+    from alliance.search import backends
+    from alliance.search.index import rebuild
+    from alliance.search.models import EntryTally
+    from tests.factories import make_meeting
+
+    monkeypatch.setattr(backends, "TALLY_ROWS", 2)  # PostgreSQL's tally is folded at nearly every count
+
+    def counts():  # the public list's, a curator's
+        return search().count(), search(drafts=True).count()
+
+    public = len(ALL_MEETINGS)
+    assert counts() == (public, public)
+    source = Source.objects.get(slug="doj2023-s1-3")
+    added = [make_meeting(source, slug=f"2024-01-0{day}-summit", date=datetime.date(2024, 1, day)) for day in (1, 2, 3)]
+    draft = make_meeting(source, slug="2024-02-01-summit", date=datetime.date(2024, 2, 1), state=Meeting.State.DRAFT)
+    assert counts() == (public + 3, public + 4)
+    draft.state = Meeting.State.PUBLISHED
+    draft.save()
+    assert counts() == (public + 4, public + 4)
+    added[0].delete()
+    Meeting.objects.filter(slug__in=["2024-01-02-summit", "2024-02-01-summit"]).delete()
+    assert counts() == (public + 1, public + 1)
+    rebuild(["meeting"])  # moves no data version: the counts are read again only once forgotten
+    cache.clear()
+    assert counts() == (public + 1, public + 1)
+    assert search(filters={"date_after": "2024-01-01"}).count() == 1  # a window is counted from the entries
+    if connection.vendor == "postgresql":
+        assert list(EntryTally.objects.filter(kind="meeting").values_list("public", "n")) == [(True, public + 1)]  # folded
 
 
 @pytest.mark.parametrize("query, filters", [("", {}), ("核", {}), ("日米", {"kind": "summit"}), ("台湾", {"person": "kishida-fumio"}),

@@ -254,6 +254,17 @@ def is_extra(term):
     return term.startswith(EXACT)
 
 
+def field_terms(field):
+    """(term, position) pairs of one field, its tokens at positions 1, 2, …: each token's term, and
+    a stemmed word's exact form at the same position. The last pair is at the field's last position."""
+    terms = []
+    for position, token in enumerate(tokenize(field), 1):
+        terms.append((token.term, position))
+        if token.word:
+            terms.append((EXACT + token.word, position))
+    return terms
+
+
 def document_terms(fields, facets=(), *, head=(), about=()):
     """(term, position, tier) triples of a document made of several fields in tiers, with a gap
     between fields: head fields first, then about, then `fields` (the text).
@@ -264,18 +275,13 @@ def document_terms(fields, facets=(), *, head=(), about=()):
     terms, position = [], 0
     for tier, texts in zip(TIERS, (head, about, fields)):
         for field in texts:
-            if not field:
-                continue
-            tokens = tokenize(field)
-            if not tokens:
+            own = field_terms(field) if field else ()
+            if not own:
                 continue
             if terms:
                 position += FIELD_GAP
-            for token in tokens:
-                position += 1
-                terms.append((token.term, position, tier))
-                if token.word:
-                    terms.append((EXACT + token.word, position, tier))
+            terms.extend((term, position + offset, tier) for term, offset in own)
+            position += own[-1][1]
     for term in dict.fromkeys(facets):
         position += FIELD_GAP + 1
         terms.append((term, position, "text"))

@@ -21,6 +21,8 @@ from alliance.search.fields import COLUMN_SEPARATOR, character_term, fts_token, 
 from alliance.search.query import Query
 
 ENTRY_TABLE = "search_searchentry"
+TALLY_TABLE = "search_entrytally"  # PostgreSQL's running count of the entries (migration search.0014)
+TALLY_ROWS = 64  # past this many rows of tally for a kind, a count folds them into one per state
 UNDATED = datetime.date(1, 1, 1)  # the sort date of a record without a date
 KINDS = ("meeting", "outcome", "provision", "body", "person")
 DRAFT = facet("state", "draft")  # the facet term of a draft's document; published ones carry none
@@ -260,18 +262,42 @@ class PostgresBackend:
         """A `Counted`: how many records match; how many public records the kind holds, as the
         planner last counted them (the reltuples of the kind's index by date; None before the
         table was first vacuumed or analyzed); the first and last years its records are dated in
-        (from the index by kind and date). All in one statement."""
+        (from the index by kind and date). All in one statement.
+
+        Every record of the kind (or every public one) is counted from the tally the triggers
+        keep, not from its entries: the same cost at any size."""
         where, params = self._where(kind, match)
         dated = f"FROM {ENTRY_TABLE} d WHERE d.kind = '{kind}' AND d.sort_date > %s"
+        everything = (not self.expression(match) and not match.after and not match.before
+                      and match.without in ((), (DRAFT,)))
+        if everything:
+            tally = f"FROM {TALLY_TABLE} t WHERE t.kind = '{kind}'"
+            counted, tallied = (f"(SELECT coalesce(sum(t.n), 0) {tally}{' AND t.public' if match.without else ''})",
+                                f"(SELECT count(*) {tally})")
+            params = []  # the kind and the public state, written in
+        else:
+            counted, tallied = f"(SELECT count(*) FROM {ENTRY_TABLE} e WHERE {where})", "0"
         cursor.execute(
-            f"SELECT count(*), (SELECT reltuples FROM pg_class WHERE relname = 'search_{kind}_public_by_date'), "
+            f"SELECT {counted}, (SELECT reltuples FROM pg_class WHERE relname = 'search_{kind}_public_by_date'), "
             f"(SELECT extract(year FROM min(d.sort_date))::int {dated}), "
-            f"(SELECT extract(year FROM max(d.sort_date))::int {dated}) "
-            f"FROM {ENTRY_TABLE} e WHERE {where}",
-            [UNDATED, UNDATED, *params],
+            f"(SELECT extract(year FROM max(d.sort_date))::int {dated}), {tallied}",
+            [*params, UNDATED, UNDATED],
         )
-        count, size, first, last = cursor.fetchone()
-        return Counted(count, int(size) if size and size > 0 else None, range(first, last + 1) if first else None)
+        count, size, first, last, rows = cursor.fetchone()
+        if rows > TALLY_ROWS:
+            self._fold_tally(cursor, kind)
+        return Counted(int(count), int(size) if size and size > 0 else None, range(first, last + 1) if first else None)
+
+    @staticmethod
+    def _fold_tally(cursor, kind):
+        """The kind's rows of tally folded into one per state (none for a state it holds none of).
+        Two folds at once are safe: each row is deleted once, by the fold that sums it."""
+        cursor.execute(
+            f"WITH folded AS (DELETE FROM {TALLY_TABLE} WHERE kind = %s RETURNING public, n) "
+            f"INSERT INTO {TALLY_TABLE} (kind, public, n) SELECT %s, public, sum(n) FROM folded GROUP BY public "
+            "HAVING sum(n) <> 0",
+            [kind, kind],
+        )
 
     @staticmethod
     def _date_order(direction, walk):

@@ -13,12 +13,15 @@ two words, is then one lexeme or the prefix of one, which the GIN index answers 
 SQLite's FTS5 keeps positions in its index and needs none of this.
 """
 
+import functools
 import json
 import re
+from collections import Counter
+from itertools import chain
 
 from django.db import models
 
-from alliance.search.analyzer import JAPANESE_CLASS, NAME, is_extra
+from alliance.search.analyzer import FIELD_GAP, JAPANESE_CLASS, NAME, TIERS, document_terms, field_terms, is_extra
 
 MAX_POSITIONS_PER_TERM = 256
 MAX_POSITION = 16383
@@ -118,6 +121,75 @@ def tsvector_literal(terms):
     characters = {character_term(term[0]) for term in positions if JAPANESE_START.match(term)}
     return " ".join([*(f"{_quoted(term)}:{','.join(places)}" for term, places in positions.items()),
                      *(_quoted(term) for term in dict.fromkeys(bare)), *(_quoted(term) for term in characters)])
+
+
+def document_tsvector(fields, facets=(), *, head=(), about=()):
+    """The tsvector of `document_terms(fields, facets, head=head, about=about)`: what
+    `tsvector_literal` makes of them, built field by field instead of term by term.
+
+    A field's lexemes, positions counted from its start, are the same in every document it is
+    in, but for the caps: phrases and word pairs never run across fields (FIELD_GAP), so where no
+    cap applies, a document's lexemes are its fields' moved to where each field starts. Each
+    field's part is remembered (`_field_part`): titles, names, posts, places and topics come back
+    in document after document, and a rebuild or an import meets the same texts again. A lexeme
+    met in several fields is written once for each; PostgreSQL merges them as it reads the
+    literal. Where a cap or the size limit might apply, the document is made term by term."""
+    parts, position, size = [], 0, 0
+    for tier, texts in zip(TIERS, (head, about, fields)):
+        weight = WEIGHTS[tier]
+        for field in texts:
+            part = _field_part(field) if field else None
+            if part is None:
+                continue
+            if parts:
+                position += FIELD_GAP
+            parts.append((part, position, weight))
+            position += part.last
+            size += part.size
+    bare = [term for term in dict.fromkeys(facets) if not term.startswith(NAME)]
+    if (position > MAX_POSITION or size > MAX_TSVECTOR_BYTES - sum(len(term.encode()) + 1 for term in bare)
+            or max(Counter(chain.from_iterable(part.terms for part, _, _ in parts)).values(), default=0)
+            > MAX_POSITIONS_PER_TERM):
+        return tsvector_literal(document_terms(fields, facets, head=head, about=about))
+    pieces, characters = [], set()
+    for part, start, weight in parts:
+        written = POSITIONS[weight].__getitem__
+        pieces.extend(f"{lexeme}:{','.join(map(written, map(start.__add__, offsets)))}" for lexeme, offsets in part.lexemes)
+        characters.update(part.characters)
+    return " ".join([*pieces, *(_quoted(term) for term in bare), *(_quoted(character_term(c)) for c in characters)])
+
+
+# Each position as the literal writes it, with each weight: 1A, 2A, … (a look-up, not a format, per occurrence).
+POSITIONS = {weight: [f"{position}{weight}" for position in range(MAX_POSITION + 1)] for weight in WEIGHTS.values()}
+
+
+class _FieldPart:
+    __slots__ = ("lexemes", "characters", "last", "terms", "size")
+
+
+@functools.lru_cache(maxsize=1024)  # a few MB: names and titles are short; a long text is tens of KB
+def _field_part(field):
+    """One field's share of a tsvector, positions from 1 at its start (None for a field without
+    terms): its quoted lexemes each with its positions, in the order met; the Japanese characters
+    they start with; its last position; its analyzer terms (counted across a document's fields
+    for the cap on a term's positions); and a bound on what its lexemes take of a tsvector's data,
+    as `_within_budget` reckons it."""
+    own = field_terms(field)
+    if not own:
+        return None
+    positions = {}
+    for term, position, _ in lexemes([(term, position, "text") for term, position in own]):
+        places = positions.get(term)
+        if places is None:
+            places = positions[term] = []
+        places.append(position)
+    part = _FieldPart()
+    part.lexemes = tuple((_quoted(term), tuple(places)) for term, places in positions.items())
+    part.characters = frozenset(term[0] for term in positions if JAPANESE_START.match(term))
+    part.last = own[-1][1]
+    part.terms = tuple(term for term, _ in own)
+    part.size = sum(4 * len(term) + 4 + 2 * len(places) + 25 for term, places in positions.items())
+    return part
 
 
 def _within_budget(positions, bare):

@@ -111,12 +111,16 @@ def analyzed(vendor, object_id, document):
     """A record's entry, but for its kind and id: its dates, facets, names and its document as
     the database stores it (a tsvector literal, or SQLite's token streams). The costly part of
     indexing, and all in Python: a rebuild runs it in worker processes."""
-    from alliance.search.fields import fts_stream, tsvector_literal
+    from alliance.search.fields import document_tsvector, fts_stream
 
-    terms = document.terms(extra=[sample_term(sample_group(object_id)), year_term((document.date or UNDATED).year)])
+    extra = [sample_term(sample_group(object_id)), year_term((document.date or UNDATED).year)]
+    if vendor == "postgresql":  # the names are a column of their own there
+        value = document_tsvector(document.fields, [*document.facet_terms(), *extra], head=document.head,
+                                  about=document.about)
+    else:
+        value = fts_stream(document.terms(extra))
     return {"sort_date": document.date or UNDATED, "date_end": document.until or document.date or UNDATED,
-            "facets": document.facet_terms(), "names": document.name_keys(),
-            "document": tsvector_literal(terms) if vendor == "postgresql" else fts_stream(terms)}
+            "facets": document.facet_terms(), "names": document.name_keys(), "document": value}
 
 
 _batch = threading.local()  # .pending: [(kind, ids)] and .touched while inside reindex_once()

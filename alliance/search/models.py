@@ -45,3 +45,23 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return self.changed_at.isoformat()
+
+
+class EntryTally(models.Model):
+    """How many entries of a kind, public or not, one statement added (n > 0) or removed (n < 0).
+
+    Written by triggers on the entry table on PostgreSQL (migration search.0014), whatever the
+    write (a save, a rebuild, a COPY, a cascade); summed, it counts a kind's records without
+    reading its entries, so that the list by date alone costs the same at any size. A count
+    folds the rows into one per kind and state when they pile up. Empty and unread on SQLite,
+    which counts from its index as fast as it needs."""
+
+    kind = models.CharField(max_length=10)
+    public = models.BooleanField()
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["kind"], name="search_tally_kind")]
+
+    def __str__(self):
+        return f"{self.kind} {'public' if self.public else 'draft'} {self.n:+d}"
