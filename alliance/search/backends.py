@@ -149,6 +149,40 @@ class PostgresBackend:
             cursor.execute(f"DROP INDEX IF EXISTS search_{kind}_gin")
             cursor.execute(f"DROP INDEX IF EXISTS search_{kind}_public_by_date")
 
+    # A rebuild's batch goes into the GIN index's pending list, which the batch's end flushes: one
+    # sorted bulk insertion instead of inserting each document's ~1,500 keys one by one (fastupdate
+    # off): 1,000 meetings in 5.6 s instead of 15.6 at 100,000. The list never holds more than a
+    # batch (~40 MB for 1,000 meetings; the limit only keeps it from flushing midway).
+    PENDING_LIST_KB = 262144
+
+    ENTRY_COLUMNS = ("kind", "object_id", "sort_date", "date_end", "document", "facets", "names")
+
+    def insert_entries(self, cursor, entries):
+        """New entries by COPY: their documents (~24 KB each) are not quoted into one huge INSERT."""
+        with cursor.cursor.copy(f"COPY {ENTRY_TABLE} ({', '.join(self.ENTRY_COLUMNS)}) FROM STDIN") as copy:
+            for entry in entries:
+                copy.write_row([getattr(entry, column) for column in self.ENTRY_COLUMNS])
+
+    @staticmethod
+    def _gin(cursor, kind):
+        cursor.execute("SELECT to_regclass(%s)", [f"search_{kind}_gin"])
+        return cursor.fetchone()[0] and f"search_{kind}_gin"
+
+    def begin_batches(self, cursor, kind):
+        if index := self._gin(cursor, kind):
+            cursor.execute(f"ALTER INDEX {index} SET (fastupdate = on, gin_pending_list_limit = {self.PENDING_LIST_KB})")
+
+    def end_batch(self, cursor, kind):
+        if index := self._gin(cursor, kind):
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+
+    def end_batches(self, cursor, kind):
+        """Back to every write going into the index at once (see `create_structures`)."""
+        if index := self._gin(cursor, kind):
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+            cursor.execute(f"ALTER INDEX {index} SET (fastupdate = off)")
+            cursor.execute(f"ALTER INDEX {index} RESET (gin_pending_list_limit)")
+
     @staticmethod
     def _lexeme(text):
         return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
@@ -423,6 +457,17 @@ class SQLiteBackend:
             for suffix in ("insert", "delete", "update"):
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_{suffix}")
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+    @staticmethod
+    def insert_entries(cursor, entries):
+        from alliance.search.models import SearchEntry
+
+        SearchEntry.objects.bulk_create(entries)
+
+    def begin_batches(self, cursor, kind):
+        pass  # FTS5 merges its own segments as they are written
+
+    end_batch = end_batches = begin_batches
 
     @staticmethod
     def _term(term):

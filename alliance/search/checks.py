@@ -25,3 +25,27 @@ def match_cost(app_configs, databases=None, **kwargs):
                 id="search.W001",
             ))
     return found
+
+
+@checks.register(checks.Tags.database)
+def pending_lists(app_configs, databases=None, **kwargs):
+    """A rebuild that was killed outright (not stopped: that closes them) leaves the search indexes
+    taking writes into their pending lists, which grow until VACUUM and make the planner shun them."""
+    found = []
+    for alias in databases or ():
+        connection = connections[alias]
+        if connection.vendor != "postgresql":
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relname FROM pg_class WHERE relname LIKE 'search\\_%%\\_gin' AND relkind = 'i' "
+                           "AND NOT coalesce('fastupdate=off' = ANY(reloptions), false) ORDER BY relname")
+            left = [row[0] for row in cursor.fetchall()]
+        if left:
+            found.append(checks.Warning(
+                f"The search index{'es' if len(left) > 1 else ''} {', '.join(left)} take writes into a pending list "
+                "(a rebuild was interrupted): searches will slow down as it grows.",
+                hint="Run the rebuild again (manage.py rebuild_search_index --start-after …, as its last line said): "
+                     "it closes them when it ends.",
+                id="search.W002",
+            ))
+    return found

@@ -94,8 +94,11 @@ def reindex(kind, ids, analyze=None):
     entries = {object_id: SearchEntry(kind=kind, object_id=object_id, **entry_values)
                for object_id, entry_values in zip(documents, values)}
     if len(ids) > 1:
+        from alliance.search.backends import for_connection
+
         SearchEntry.objects.filter(kind=kind, object_id__in=ids).delete()
-        SearchEntry.objects.bulk_create(entries.values())
+        with connection.cursor() as cursor:
+            for_connection(connection).insert_entries(cursor, entries.values())
         return
     existing = dict(SearchEntry.objects.filter(kind=kind, object_id__in=ids).values_list("object_id", "pk"))
     SearchEntry.objects.filter(pk__in=[pk for object_id, pk in existing.items() if object_id not in documents]).delete()
@@ -349,26 +352,41 @@ def rebuild(kinds=None, batch_size=1000, start_after=None, progress=None, worker
 
 
 def _rebuild(kinds, batch_size, start_after, progress, analyze):
-    from django.db import transaction
+    from django.db import connection, transaction
 
+    from alliance.search.backends import for_connection
     from alliance.search.models import SearchEntry
 
     counts, kinds = {}, list(kinds or REGISTRY)
     if start_after is not None:
         kinds = kinds[kinds.index(start_after[0]):]
+    # Outside a transaction, each batch is written in bulk and flushed into the index after it
+    # commits (PostgreSQL's GIN pending list); inside one, as every other write is.
+    backend = for_connection(connection) if not connection.in_atomic_block else None
     for kind in kinds:
         manager = REGISTRY[kind].model._default_manager
         last = start_after[1] if start_after is not None and kind == start_after[0] else 0
         total, done = manager.count(), manager.filter(pk__lte=last).count() if last else 0
-        while True:
-            ids = list(manager.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
-            if not ids:
-                break
-            with transaction.atomic():
-                reindex(kind, ids, analyze)
-            last, done = ids[-1], done + len(ids)
-            if progress is not None:
-                progress(kind, done, total, last, len(ids))
+        if backend is not None:
+            with connection.cursor() as cursor:
+                backend.begin_batches(cursor, kind)
+        try:
+            while True:
+                ids = list(manager.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
+                if not ids:
+                    break
+                with transaction.atomic():
+                    reindex(kind, ids, analyze)
+                if backend is not None:
+                    with connection.cursor() as cursor:
+                        backend.end_batch(cursor, kind)
+                last, done = ids[-1], done + len(ids)
+                if progress is not None:
+                    progress(kind, done, total, last, len(ids))
+        finally:
+            if backend is not None:
+                with connection.cursor() as cursor:
+                    backend.end_batches(cursor, kind)
         with transaction.atomic():
             SearchEntry.objects.filter(kind=kind).exclude(object_id__in=manager.values("pk")).delete()
         counts[kind] = SearchEntry.objects.filter(kind=kind).count()
