@@ -162,6 +162,7 @@ def test_an_interrupted_rebuild_resumes_after_the_record_it_names(capsys):
     call_command("rebuild_search_index", kind=["meeting", "outcome"], start_after=f"meeting:{ids[4]}")
     assert set(entries("meeting")) == set(ids[5:])  # the first five were done before the interruption
     assert SearchEntry.objects.filter(kind="outcome").count() == Outcome.objects.count()  # the kinds after it too
+    assert f"{len(ids) - 5 + Outcome.objects.count():,} records rebuilt in" in capsys.readouterr().out  # its rate: of these
     with pytest.raises(CommandError, match="give KIND:ID"):
         call_command("rebuild_search_index", kind=["meeting"], start_after="outcome:3")
 
