@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import translation
 from django.core.paginator import Paginator
+from django.db import connection
 
 from alliance.models import Person
 from alliance.search.highlight import highlight, spans
@@ -398,6 +399,31 @@ def test_the_list_by_date_alone_counts_every_record_added_published_or_removed(m
     assert search(filters={"date_after": "2024-01-01"}).count() == 1  # a window is counted from the entries
     if connection.vendor == "postgresql":
         assert list(EntryTally.objects.filter(kind="meeting").values_list("public", "n")) == [(True, public + 1)]  # folded
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's tally")
+def test_a_count_while_another_folds_the_tally_leaves_it_and_is_still_exact(monkeypatch):
+    import psycopg
+
+    from alliance.models import Source
+    from alliance.search import backends
+    from alliance.search.models import EntryTally
+    from tests.factories import make_meeting
+
+    monkeypatch.setattr(backends, "TALLY_ROWS", 0)
+    source = Source.objects.get(slug="doj2023-s1-3")
+    make_meeting(source, slug="2024-01-01-summit")
+    make_meeting(source, slug="2024-01-02-summit", date=datetime.date(2024, 1, 2))
+    rows = EntryTally.objects.filter(kind="meeting").count()
+    settings = connection.settings_dict
+    with psycopg.connect(host=settings["HOST"] or "127.0.0.1", port=settings["PORT"] or 5432, user=settings["USER"],
+                         dbname=settings["NAME"], autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [backends.TALLY_LOCK])  # another request, folding
+        assert search().count() == len(ALL_MEETINGS) + 2
+        assert EntryTally.objects.filter(kind="meeting").count() == rows  # left to the other
+    Meeting.objects.filter(slug="2024-01-02-summit").delete()  # the lock released, the next count folds
+    assert search().count() == len(ALL_MEETINGS) + 1
+    assert EntryTally.objects.filter(kind="meeting").count() == 1
 
 
 @pytest.mark.parametrize("query, filters", [("", {}), ("核", {}), ("日米", {"kind": "summit"}), ("台湾", {"person": "kishida-fumio"}),

@@ -23,6 +23,7 @@ from alliance.search.query import Query
 ENTRY_TABLE = "search_searchentry"
 TALLY_TABLE = "search_entrytally"  # PostgreSQL's running count of the entries (migration search.0014)
 TALLY_ROWS = 64  # past this many rows of tally for a kind, a count folds them into one per state
+TALLY_LOCK = 0x74616C6C79  # "tally": the advisory lock one fold at a time holds
 UNDATED = datetime.date(1, 1, 1)  # the sort date of a record without a date
 KINDS = ("meeting", "outcome", "provision", "body", "person")
 DRAFT = facet("state", "draft")  # the facet term of a draft's document; published ones carry none
@@ -326,9 +327,12 @@ class PostgresBackend:
     @staticmethod
     def _fold_tally(cursor, kind):
         """The kind's rows of tally folded into one per state (none for a state it holds none of).
-        Two folds at once are safe: each row is deleted once, by the fold that sums it."""
+        One fold at a time (an advisory lock: a second one finds it taken and folds nothing, where
+        two deleting the same rows in different orders could deadlock); each row is deleted once,
+        by the fold that sums it, and the writers that add rows meanwhile never wait."""
         cursor.execute(
-            f"WITH folded AS (DELETE FROM {TALLY_TABLE} WHERE kind = %s RETURNING public, n) "
+            f"WITH folded AS (DELETE FROM {TALLY_TABLE} WHERE kind = %s AND pg_try_advisory_xact_lock({TALLY_LOCK}) "
+            "RETURNING public, n) "
             f"INSERT INTO {TALLY_TABLE} (kind, public, n) SELECT %s, public, sum(n) FROM folded GROUP BY public "
             "HAVING sum(n) <> 0",
             [kind, kind],
