@@ -180,8 +180,8 @@ class PostgresBackend:
 
     def end_batches(self, cursor, kind):
         """Back to every write going into the index at once (see `create_structures`)."""
+        self.end_batch(cursor, kind)
         if index := self._gin(cursor, kind):
-            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
             cursor.execute(f"ALTER INDEX {index} SET (fastupdate = off)")
             cursor.execute(f"ALTER INDEX {index} RESET (gin_pending_list_limit)")
 
@@ -302,16 +302,15 @@ class PostgresBackend:
 
         Every record of the kind (or every public one) is counted from the tally the triggers
         keep, not from its entries: the same cost at any size."""
-        where, params = self._where(kind, match)
         dated = f"FROM {ENTRY_TABLE} d WHERE d.kind = '{kind}' AND d.sort_date > %s"
-        everything = (not self.expression(match) and not match.after and not match.before
-                      and match.without in ((), (DRAFT,)))
-        if everything:
+        if (not self.expression(match) and not match.after and not match.before
+                and match.without in ((), (DRAFT,))):  # every record, or every public one
             tally = f"FROM {TALLY_TABLE} t WHERE t.kind = '{kind}'"
             counted, tallied = (f"(SELECT coalesce(sum(t.n), 0) {tally}{' AND t.public' if match.without else ''})",
                                 f"(SELECT count(*) {tally})")
-            params = []  # the kind and the public state, written in
+            params = []
         else:
+            where, params = self._where(kind, match)
             counted, tallied = f"(SELECT count(*) FROM {ENTRY_TABLE} e WHERE {where})", "0"
         cursor.execute(
             f"SELECT {counted}, (SELECT reltuples FROM pg_class WHERE relname = 'search_{kind}_public_by_date'), "
