@@ -357,6 +357,48 @@ def test_a_count_past_exact_count_is_the_matches_of_a_sample_scaled_up(monkeypat
     assert few.count() == len(SENKAKU) and not few.count_estimated and not few.facets().total_estimated
 
 
+@pytest.mark.parametrize("query", ["蜃", "蜃気", "蜃気楼", "ｍｉｒａｇｅ", "ＭＩＲＡＧＥ"])
+def test_in_a_large_kind_a_frequent_term_is_counted_in_the_first_sample_group_alone(query, monkeypatch):
+    """At a million meetings a term in half of them is counted in 1/256 of the records, not 1/32:
+    the smallest sample that holds enough matches for the estimate."""
+    from django.core.cache import cache
+    from django.test.utils import CaptureQueriesContext
+
+    from alliance.search import service
+    from alliance.search.backends import sample_group
+    from tests.factories import make_meeting, make_source
+
+    monkeypatch.setattr(service, "EXACT_COUNT", 64)  # then an estimate rests on at least 64 * 8 / 256 + 1 = 3 matches
+    source = make_source()
+    first_group = [pk for pk in range(100_000, 200_000) if sample_group(pk) == 0][:3]
+    other_groups = [pk for pk in range(100_000, 200_000) if 1 <= sample_group(pk) < 8][:2]
+    past_the_sample = [pk for pk in range(100_000, 200_000) if sample_group(pk) >= 8][:5]
+    for day, pk in enumerate(first_group + other_groups + past_the_sample, start=1):
+        make_meeting(source, pk=pk, slug=f"2024-01-{day:02}-summit", date=datetime.date(2024, 1, day),
+                     title_ja="蜃気楼をめぐる日米首脳会談", title_en="Japan–U.S. Summit on the Mirage")
+
+    def counted(size):
+        cache.clear()
+        if size:
+            cache.set(service.size_key("meeting"), size)
+        results = search(query=query)
+        with CaptureQueriesContext(connection) as captured:
+            count = results.count()
+        return count, results.count_estimated, sum("count(" in q["sql"].lower() for q in captured)
+
+    # a kind of a million: the first group holds 3 of the matches, enough; one count
+    assert counted(1_000_000) == (3 * 256, True, 1)
+    # a small kind: 8 groups (1/32) hold 5 of them, scaled up; one count
+    assert counted(None) == (5 * 32, True, 1)
+    # a large kind where the first group holds too few: then 8 groups, two counts
+    monkeypatch.setattr(service, "EXACT_COUNT", 96)  # 4 matches needed
+    assert counted(1_000_000) == (5 * 32, True, 2)
+    # fewer than that even in 8 groups: every match counted, exactly
+    monkeypatch.setattr(service, "EXACT_COUNT", 256)  # 9 needed
+    assert counted(1_000_000) == (10, False, 3)
+    assert counted(None) == (10, False, 2)
+
+
 def test_a_list_without_words_or_facets_is_always_counted_exactly(monkeypatch, django_assert_num_queries):
     from alliance.search import service
 
