@@ -277,11 +277,18 @@ def scans(query, filters, sort):
 
 
 def uncached(function):
-    """The function, run each time with nothing cached (no count or facet count of an earlier run)."""
+    """The function, run each time with nothing cached that a write makes stale (no count or facet
+    count of an earlier run), as the first search of it after a write. What a write leaves as it
+    was stays: the kinds' sizes, which only choose the sample a count starts with."""
     from django.core.cache import cache
 
+    from alliance.search.backends import KINDS
+    from alliance.search.service import size_key
+
     def run():
+        sizes = cache.get_many([size_key(kind) for kind in KINDS])
         cache.clear()
+        cache.set_many(sizes)
         return function()
     return run
 
