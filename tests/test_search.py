@@ -377,11 +377,11 @@ def test_in_a_large_kind_a_frequent_term_is_counted_in_the_first_sample_group_al
         make_meeting(source, pk=pk, slug=f"2024-01-{day:02}-summit", date=datetime.date(2024, 1, day),
                      title_ja="蜃気楼をめぐる日米首脳会談", title_en="Japan–U.S. Summit on the Mirage")
 
-    def counted(size):
+    def counted(size, filters=None):
         cache.clear()
-        if size:
-            cache.set(service.size_key("meeting"), size)
-        results = search(query=query)
+        if size:  # as a count in a kind of that size, dated 1960–2026, would have left it
+            cache.set(service.size_key("meeting"), (size, range(1960, 2027)))
+        results = search(query=query, filters=filters)
         with CaptureQueriesContext(connection) as captured:
             count = results.count()
         return count, results.count_estimated, sum("count(" in q["sql"].lower() for q in captured)
@@ -390,6 +390,11 @@ def test_in_a_large_kind_a_frequent_term_is_counted_in_the_first_sample_group_al
     assert counted(1_000_000) == (3 * 256, True, 1)
     # a small kind: 8 groups (1/32) hold 5 of them, scaled up; one count
     assert counted(None) == (5 * 32, True, 1)
+    # a kind of 200,000 records: the first group, but not within dates that hold too few of them
+    # to fill it (one year of 67: ~3,000 records, and 4 × 256 × 3 are needed); then 8 groups at once
+    assert counted(200_000) == (3 * 256, True, 1)
+    assert counted(200_000, {"date_after": "2024-01-01", "date_before": "2024-12-31"}) == (5 * 32, True, 1)
+    assert counted(200_000, {"date_after": "2000-01-01"}) == (3 * 256, True, 1)  # 27 years of 67
     # a large kind where the first group holds too few: then 8 groups, two counts
     monkeypatch.setattr(service, "EXACT_COUNT", 96)  # 4 matches needed
     assert counted(1_000_000) == (5 * 32, True, 2)

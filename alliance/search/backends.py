@@ -273,6 +273,12 @@ class PostgresBackend:
             groups += ["!" + self._term(term) for term in match.query.excluded]
         return " & ".join(groups)
 
+    def gathers_prefix(self, match):
+        """Whether the GIN index gathers every match of a prefix ('尖閣':*) to answer the match: it
+        merges the postings of every lexeme that starts with it, whatever else is asked, where it
+        finds the matches of a whole lexeme by skipping along the postings of the rarest term."""
+        return ":*" in self.expression(match)
+
     def _where(self, kind, match, walk=None):
         """The conditions on the entries. `walk`: see `page`."""
         # The kind is a literal so that the planner picks the kind's partial GIN index.
@@ -520,6 +526,11 @@ class SQLiteBackend:
             where.append("rowid <= %s")
             params.append(((match.before.toordinal() + 1) << ID_BITS) - 1)
         return table, f"rowid & {ID_MASK}", " AND ".join(where), params, "rowid {0}"
+
+    @staticmethod
+    def gathers_prefix(match):
+        """No plan is chosen for SQLite (FTS5 walks its rowids in date order): see `count`."""
+        return True
 
     def count(self, cursor, kind, match):
         """A `Counted` of the count alone: FTS5 walks its rowids in date order, so that neither the

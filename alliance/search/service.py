@@ -139,23 +139,26 @@ class SearchResults:
         the records (sample groups: the index selects them, and the groups hash the ids, so they
         hold a fair share of any set of matches) and scales the count up. The sample is the
         smallest that holds at least `hits` matches: the first group (1/256 of the records), tried
-        first only in a kind large enough for a term in a quarter of its records to fill it; else
-        COUNT_SAMPLE groups (1/32). When even those hold fewer (about EXACT_COUNT matches in all),
-        every match is counted. So an estimate always rests on at least `hits` matches (313: within
-        about 6 %), and a term in half of a million meetings reads 2,000 of them, not 16,000. The
-        list by date alone is always counted exactly, from its own index or its tally."""
+        first only where a term in a quarter of the kind's records within the search's dates would
+        fill it (the kind's size and years as the last count saw them); else COUNT_SAMPLE groups
+        (1/32). When even those hold fewer (about EXACT_COUNT matches in all), every match is
+        counted. So an estimate always rests on at least `hits` matches (313: within about 6 %),
+        and a term in half of a million meetings reads 2,000 of them, not 16,000. The list by date
+        alone is always counted exactly, from its own index or its tally."""
         known = cache.get(self._size_key())
 
         def counted(match):
             found = _run(lambda backend, cursor: backend.count(cursor, self.kind, match))
-            if found.size and found.size != known:
-                cache.set(self._size_key(), found.size, timeout=KIND_SIZE_SECONDS)
+            if found.size and (found.size, found.years) != known:
+                cache.set(self._size_key(), (found.size, found.years), timeout=KIND_SIZE_SECONDS)
             return found
 
         if not self.match.facets and self.match.query.is_empty:
             return counted(self.match).count, False, None, None
         hits = EXACT_COUNT * COUNT_SAMPLE // backends.SAMPLE_GROUPS + 1  # past EXACT_COUNT in COUNT_SAMPLE groups
-        first = 1 if (known or 0) >= 4 * backends.SAMPLE_GROUPS * hits else COUNT_SAMPLE
+        size, years = known or (0, None)
+        within = size * self._window_share(years)  # the records within the search's dates, about
+        first = 1 if within >= 4 * backends.SAMPLE_GROUPS * hits else COUNT_SAMPLE
         for groups in sorted({first, COUNT_SAMPLE}):
             sampled = counted(dataclasses.replace(self.match, sample=groups))
             if sampled.count >= hits:
@@ -180,8 +183,29 @@ class SearchResults:
             costs[("walk", None)] = rows * self._size / self._count * WALK_COST
         years = self._years_holding(rows, newest)
         if years is not None:
-            costs[("years", years)] = self._count * GIN_COST + rows * RECENT_MARGIN
+            # The GIN index gathers a prefix's every match whatever else is asked; the matches of
+            # a lexeme it finds by skipping along the postings of the years asked for.
+            gathered = self._count
+            if self._size and not backends.for_connection(connection).gathers_prefix(self.match):
+                gathered = min(gathered, self._size * len(years) / len(self._years))
+            costs[("years", years)] = gathered * GIN_COST + rows * RECENT_MARGIN
         return min(costs, key=costs.get)
+
+    def _window(self, years):
+        """The first and last of the kind's `years` within the search's dates."""
+        first, last = years.start, years.stop - 1
+        if self.match.after:
+            first = max(first, self.match.after.year)
+        if self.match.before:
+            last = min(last, self.match.before.year)
+        return first, last
+
+    def _window_share(self, years):
+        """The share of the kind's `years` (None: unknown) that the search's dates cover."""
+        if years is None or not (self.match.after or self.match.before):
+            return 1
+        first, last = self._window(years)
+        return max(0, last - first + 1) / len(years)
 
     def _years_holding(self, rows, newest):
         """The most recent (or earliest) years of the search's window expected to hold `rows`
@@ -189,11 +213,7 @@ class SearchResults:
         None when that is every year, or more years than it pays to ask for."""
         if self._years is None:
             return None
-        first, last = self._years.start, self._years.stop - 1
-        if self.match.after:
-            first = max(first, self.match.after.year)
-        if self.match.before:
-            last = min(last, self.match.before.year)
+        first, last = self._window(self._years)
         span = last - first + 1
         wanted = math.ceil(rows * RECENT_MARGIN * span / self._count)
         if span <= 1 or wanted >= span or wanted > backends.YEAR_TERMS:
@@ -332,8 +352,9 @@ class SearchResults:
 
 
 def size_key(kind):
-    """The cache key of how many records of a kind the last count saw (PostgreSQL). Not keyed on
-    the data version: a write moves it by one record, and it only chooses the first sample."""
+    """The cache key of (how many records, the years they are dated in) of a kind, as the last
+    count saw them (PostgreSQL). Not keyed on the data version: a write moves them by a record at
+    most, and they only choose the sample a count starts with."""
     return f"search-size:{connection.vendor}:{kind}"
 
 
