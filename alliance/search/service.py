@@ -38,7 +38,7 @@ from alliance.search.query import Query, parse
 RANK_WINDOW = 500
 EXACT_COUNT = 10000  # up to about this many matches a search's count is exact; past it, estimated
 COUNT_SAMPLE = 8  # a search counts its matches in this many sample groups (1/32 of the records), or in one
-KIND_SIZE_SECONDS = 24 * 3600  # the size of a kind a count last saw: it only says which sample to count first
+KIND_SIZE_SECONDS = 24 * 3600  # a kind's size and years as a count last saw them: they only choose the first sample
 # What PostgreSQL's ways to the first matches in date order cost, in matches read from the
 # entries (well under a microsecond each): checking a record's document while walking the records
 # by date reads it from TOAST (~20 µs); the GIN index collects a match for less than a third of
@@ -145,12 +145,12 @@ class SearchResults:
         counted. So an estimate always rests on at least `hits` matches (313: within about 6 %),
         and a term in half of a million meetings reads 2,000 of them, not 16,000. The list by date
         alone is always counted exactly, from its own index or its tally."""
-        known = cache.get(self._size_key())
+        known = cache.get(size_key(self.kind))
 
         def counted(match):
             found = _run(lambda backend, cursor: backend.count(cursor, self.kind, match))
             if found.size and (found.size, found.years) != known:
-                cache.set(self._size_key(), (found.size, found.years), timeout=KIND_SIZE_SECONDS)
+                cache.set(size_key(self.kind), (found.size, found.years), timeout=KIND_SIZE_SECONDS)
             return found
 
         if not self.match.facets and self.match.query.is_empty:
@@ -165,9 +165,6 @@ class SearchResults:
                 estimate = round(sampled.count * backends.SAMPLE_GROUPS / groups)
                 return estimate, True, sampled.size, sampled.years
         return counted(self.match).count, False, sampled.size, sampled.years
-
-    def _size_key(self):
-        return size_key(self.kind)
 
     def _plan(self, rows, newest=True):
         """How PostgreSQL should find the first `rows` matches in date order, once the search is
