@@ -137,8 +137,13 @@ def main():
         print("-" * len(header))
         for label, path in URLS:
             path = quoted(path.format(css=css))
+            # every worker's code and templates loaded: a connection goes to whichever worker
+            # accepts it first, so several, or the first cold request in another worker pays for it
+            for _ in range(4 * args.workers):
+                warming = http.client.HTTPConnection("127.0.0.1", args.port, timeout=120)
+                get(warming, path)
+                warming.close()
             connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=120)
-            get(connection, path)  # the worker's code and templates loaded
             cold = []
             for _ in range(args.cold):
                 writer.title_en = writer.title_en.rstrip("*") + "*"
