@@ -148,31 +148,38 @@ def document_tsvector(fields, facets=(), *, head=(), about=()):
             size += part.size
     bare = [term for term in dict.fromkeys(facets) if not term.startswith(NAME)]
     if (position > MAX_POSITION or size > MAX_TSVECTOR_BYTES - sum(len(term.encode()) + 1 for term in bare)
-            or max(Counter(chain.from_iterable(part.terms for part, _, _ in parts)).values(), default=0)
-            > MAX_POSITIONS_PER_TERM):
+            or (sum(part.most for part, _, _ in parts) > MAX_POSITIONS_PER_TERM  # else no term can be past the cap
+                and max(Counter(chain.from_iterable(part.terms for part, _, _ in parts)).values()) > MAX_POSITIONS_PER_TERM)):
         return tsvector_literal(document_terms(fields, facets, head=head, about=about))
     pieces, characters = [], set()
     for part, start, weight in parts:
-        written = POSITIONS[weight].__getitem__
-        pieces.extend(f"{lexeme}:{','.join(map(written, map(start.__add__, offsets)))}" for lexeme, offsets in part.lexemes)
-        characters.update(part.characters)
-    return " ".join([*pieces, *(_quoted(term) for term in bare), *(_quoted(character_term(c)) for c in characters)])
-
-
-# Each position as the literal writes it, with each weight: 1A, 2A, … (a look-up, not a format, per occurrence).
-POSITIONS = {weight: [f"{position}{weight}" for position in range(MAX_POSITION + 1)] for weight in WEIGHTS.values()}
+        pieces.append(part.written(weight).format(*map(start.__add__, part.offsets)))
+        characters |= part.characters
+    return " ".join([*pieces, *(_quoted(term) for term in bare), *characters])
 
 
 class _FieldPart:
-    __slots__ = ("lexemes", "characters", "last", "terms", "size")
+    __slots__ = ("lexemes", "offsets", "templates", "characters", "last", "terms", "most", "size")
+
+    def written(self, weight):
+        """The part as the literal writes it in a tier of this weight, each position a format
+        field to fill with the position moved to where the field starts: '尖閣諸島':{}D '閣諸島':{}D …
+        One format call a field, not a string a lexeme and a position."""
+        template = self.templates.get(weight)
+        if template is None:
+            template = self.templates[weight] = " ".join(
+                lexeme.replace("{", "{{").replace("}", "}}") + ":" + ",".join(["{}" + weight] * len(offsets))
+                for lexeme, offsets in self.lexemes)
+        return template
 
 
 @functools.lru_cache(maxsize=1024)  # a few MB: names and titles are short; a long text is tens of KB
 def _field_part(field):
     """One field's share of a tsvector, positions from 1 at its start (None for a field without
     terms): its quoted lexemes each with its positions, in the order met; the Japanese characters
-    they start with; its last position; its analyzer terms (counted across a document's fields
-    for the cap on a term's positions); and a bound on what its lexemes take of a tsvector's data,
+    they start with, as the literal writes their own terms; its last position; its analyzer terms
+    (counted across a document's fields for the cap on a term's positions) and how often the most
+    frequent of them occurs; and a bound on what its lexemes take of a tsvector's data,
     as `_within_budget` reckons it."""
     own = field_terms(field)
     if not own:
@@ -185,9 +192,12 @@ def _field_part(field):
         places.append(position)
     part = _FieldPart()
     part.lexemes = tuple((_quoted(term), tuple(places)) for term, places in positions.items())
-    part.characters = frozenset(term[0] for term in positions if JAPANESE_START.match(term))
+    part.offsets = tuple(chain.from_iterable(places for _, places in part.lexemes))
+    part.templates = {}
+    part.characters = frozenset(_quoted(character_term(term[0])) for term in positions if JAPANESE_START.match(term))
     part.last = own[-1][1]
     part.terms = tuple(term for term, _ in own)
+    part.most = max(Counter(part.terms).values())
     part.size = sum(4 * len(term) + 4 + 2 * len(places) + 25 for term, places in positions.items())
     return part
 
