@@ -84,19 +84,36 @@ def _document(args):
     return values["document"], values["facets"], values["names"]
 
 
-def _insert(model, objects):
-    """Rows straight into the table: PostgreSQL's COPY (ids given), or bulk_create elsewhere."""
-    from django.db import connection
+class _Rows:
+    """One table's new rows, as the values given for each and the model's defaults for the rest:
+    cheaper than a model instance a row (a meeting brings ~20 rows). On PostgreSQL they go in by
+    COPY with their ids, the values as psycopg adapts them; elsewhere by bulk_create."""
 
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objects, batch_size=500)
-        return
-    fields = [field for field in model._meta.concrete_fields]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for instance in objects:
-                copy.write_row([field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields])
+    def __init__(self, model):
+        from django.db import connection
+
+        self.model, self.connection = model, connection
+        self.fields = model._meta.concrete_fields
+        prototype = model()
+        self.defaults = {field.attname: getattr(prototype, field.attname) for field in self.fields}
+        # Each default as the database stores it: the same for every row, so prepared once.
+        self.prepared = [field.get_db_prep_save(field.pre_save(prototype, True), connection) for field in self.fields]
+        self.rows = []
+
+    def add(self, **values):
+        self.rows.append(values)
+
+    def insert(self):
+        rows, self.rows = self.rows, []
+        if self.connection.vendor != "postgresql":
+            self.model.objects.bulk_create([self.model(**{**self.defaults, **values}) for values in rows], batch_size=500)
+            return
+        names = [(field.attname, default) for field, default in zip(self.fields, self.prepared)]
+        columns = ", ".join(self.connection.ops.quote_name(field.column) for field in self.fields)
+        with self.connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {self.connection.ops.quote_name(self.model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+                for values in rows:
+                    copy.write_row([values.get(name, default) for name, default in names])
 
 
 def _next_ids(model, count):
@@ -145,62 +162,74 @@ def generate(count, seed=2023):
     outcome_ids, link_ids = _next_ids(Outcome, count * 5), _next_ids(links, count * 20)
     entry_ids = _next_ids(SearchEntry, count)
 
+    tables = {model: _Rows(model) for model in (Meeting, Attendance, Outcome, links, SearchEntry)}
+    kinds = {kind: str(label) for kind, label in Meeting._meta.get_field("kind").flatchoices}
+    # What each template meeting, set of attendees and item gives every meeting made of it, worked
+    # out once: the tiers of meetings.searchables.meeting_documents (head, about, text) and the rows.
+    heads = {}
+    for template in templates:
+        head = [template.title_ja, template.title_en, kinds[template.kind]]
+        if template.body:
+            head += [template.body.abbreviation, template.body.name_ja, template.body.name_en, *template.body.aliases]
+        heads[template.pk] = (head, [template.place.name_ja, template.place.name_en] if template.place else [])
+    attendees = {}
+    for template in templates:
+        about, rows = [], []
+        for position, attendance in enumerate(template.attendances.all(), 1):
+            rows.append({"position": position, "side": attendance.side, "person_id": attendance.person_id,
+                         "post_id": attendance.post_id, "label_ja": attendance.label_ja, "label_en": attendance.label_en,
+                         "source_id": source.pk})
+            about += [attendance.label_ja, attendance.label_en, attendance.person.name_ja, attendance.person.name_en,
+                      *attendance.person.aliases, attendance.post.title_ja, attendance.post.title_en]
+        attendees[template.pk] = (about, rows, [a.person.slug for a in template.attendances.all()])
+
     def write_entries(pending):
         fields, documents = pending
-        _insert(SearchEntry, (
-            SearchEntry(id=next(entry_ids), kind="meeting", object_id=meeting.pk, sort_date=meeting.date,
-                        date_end=meeting.date, document=document, facets=facet_terms, names=names)
-            for (meeting, _, _), (document, facet_terms, names) in zip(fields, documents.get())))
+        for (object_id, date, _, _), (document, facet_terms, names) in zip(fields, documents.get()):
+            tables[SearchEntry].add(id=next(entry_ids), kind="meeting", object_id=object_id, sort_date=date,
+                                    date_end=date, document=document, facets=facet_terms, names=names)
+        tables[SearchEntry].insert()
 
     pending = None
     with Pool(2) as workers:
         for first in range(0, count, batch):
-            meetings, attendances, outcomes, topic_links, fields = [], [], [], [], []
+            fields = []
             for n in range(first, min(first + batch, count)):
                 template = rng.choice(templates)
                 date = datetime.date.fromordinal(start + (n * span) // count)
-                meeting = Meeting(id=next(meeting_ids), slug=f"bench-{n:07d}", date=date, kind=template.kind,
-                                  body=template.body, place=template.place, title_ja=template.title_ja,
-                                  title_en=template.title_en, source=source)
-                meetings.append(meeting)
-                people = rng.choice(by_kind.get(meeting.kind) or templates)
+                meeting_id = next(meeting_ids)
+                tables[Meeting].add(id=meeting_id, slug=f"bench-{n:07d}", date=date, kind=template.kind,
+                                    body_id=template.body_id, place_id=template.place_id, title_ja=template.title_ja,
+                                    title_en=template.title_en, source_id=source.pk)
+                people = rng.choice(by_kind.get(template.kind) or templates)
                 items = rng.sample(pool, 5)
-                # The tiers of meetings.searchables.meeting_documents: head, about, text.
-                head = [meeting.title_ja, meeting.title_en, meeting.get_kind_display()]
-                if meeting.body:
-                    head += [meeting.body.abbreviation, meeting.body.name_ja, meeting.body.name_en, *meeting.body.aliases]
-                about = [meeting.place.name_ja, meeting.place.name_en] if meeting.place else []
+                head, place = heads[template.pk]
+                people_about, rows, slugs = attendees[people.pk]
+                about = [*place, *people_about]
+                for row in rows:
+                    tables[Attendance].add(id=next(attendance_ids), meeting_id=meeting_id, **row)
                 text = []
-                for position, attendance in enumerate(people.attendances.all(), 1):
-                    attendances.append(Attendance(id=next(attendance_ids), meeting=meeting, position=position,
-                                                  side=attendance.side, person=attendance.person, post=attendance.post,
-                                                  label_ja=attendance.label_ja, label_en=attendance.label_en, source=source))
-                    about += [attendance.label_ja, attendance.label_en, attendance.person.name_ja,
-                              attendance.person.name_en, *attendance.person.aliases, attendance.post.title_ja,
-                              attendance.post.title_en]
                 for position, item in enumerate(items, 1):
-                    outcome = Outcome(id=next(outcome_ids), meeting=meeting, position=position, voice=item["voice"],
-                                      text_ja=item["text_ja"], text_en=item["text_en"], source=source)
-                    outcomes.append(outcome)
+                    outcome_id = next(outcome_ids)
+                    tables[Outcome].add(id=outcome_id, meeting_id=meeting_id, position=position, voice=item["voice"],
+                                        text_ja=item["text_ja"], text_en=item["text_en"], source_id=source.pk)
                     text += [item["text_ja"], item["text_en"]]
-                    topic_links += [links(id=next(link_ids), outcome_id=outcome.pk, topic_id=topic.pk) for topic in item["topics"]]
+                    for topic in item["topics"]:
+                        tables[links].add(id=next(link_ids), outcome_id=outcome_id, topic_id=topic.pk)
                 for item in items:
                     for topic in item["topics"]:
                         about += topic.names
-                facets = {"kind": [meeting.kind], "body": [meeting.body.abbreviation] if meeting.body else [],
-                          "place": [meeting.place.slug] if meeting.place else [],
-                          "person": [a.person.slug for a in people.attendances.all()],
+                facets = {"kind": [template.kind], "body": [template.body.abbreviation] if template.body else [],
+                          "place": [template.place.slug] if template.place else [], "person": slugs,
                           "topic": sorted({topic.slug for item in items for topic in item["topics"]}),
                           "voice": sorted({item["voice"] for item in items})}
-                fields.append((meeting, (head, about, text), facets))
+                fields.append((meeting_id, date, (head, about, text), facets))
             # The workers analyze this batch while the main process writes its rows and the last batch's entries.
-            documents = workers.map_async(_document, [(connection.vendor, meeting.pk, meeting.date, doc, facets)
-                                                      for meeting, doc, facets in fields], chunksize=100)
+            documents = workers.map_async(_document, [(connection.vendor, meeting_id, date, doc, facets)
+                                                      for meeting_id, date, doc, facets in fields], chunksize=100)
             with transaction.atomic():
-                _insert(Meeting, meetings)
-                _insert(Attendance, attendances)
-                _insert(Outcome, outcomes)
-                _insert(links, topic_links)
+                for model in (Meeting, Attendance, Outcome, links):
+                    tables[model].insert()
                 if pending is not None:
                     write_entries(pending)
             pending = (fields, documents)
