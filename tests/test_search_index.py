@@ -590,3 +590,132 @@ def test_an_offline_rebuild_builds_the_search_indexes_again_at_the_end(capsys):
     assert "building the search indexes" in capsys.readouterr().out
     assert {m.slug for m in search(query="尖閣")[:10]} == {
         "2022-05-04-defense-ministers", "2022-05-23-summit", "2023-01-11-scc"}
+
+
+SAVE_DURING_A_REBUILD = """
+import dataclasses
+import threading
+import time
+
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import connection, transaction
+from alliance.search import backends, index
+from alliance.search.service import search
+from meetings.models import Meeting
+
+call_command("migrate", verbosity=0)
+call_command("load_curated", verbosity=0)
+batch = list(Meeting.objects.order_by("pk").values_list("pk", flat=True))
+assert len(batch) > 11
+rebuilder = None
+
+
+def rebuild_batch():
+    with transaction.atomic():
+        index.reindex("meeting", batch)
+    connection.close()
+
+
+def save(pk, title):
+    meeting = Meeting.objects.get(pk=pk)
+    meeting.title_en = title
+    with transaction.atomic():
+        meeting.save()
+
+
+def found(word):
+    return [meeting.pk for meeting in search(query=word)[:5]]
+
+
+# 1. A curator saves a meeting after the batch read its document and before the batch writes it.
+read, saved = threading.Event(), threading.Event()
+documents = index.REGISTRY["meeting"].documents
+
+
+def documents_then_wait(ids):
+    result = documents(ids)
+    if threading.current_thread() is rebuilder:
+        read.set()
+        saved.wait(30)
+    return result
+
+
+index.REGISTRY["meeting"] = dataclasses.replace(index.REGISTRY["meeting"], documents=documents_then_wait)
+rebuilder = threading.Thread(target=rebuild_batch)
+rebuilder.start()
+assert read.wait(30)
+save(batch[3], "Mirage conference")
+saved.set()
+rebuilder.join(60)
+print(found("mirage") == [batch[3]])
+
+# 2. A curator saves a meeting after the batch deleted its entry, before the batch commits: the
+# save waits for the batch's row lock, then finds the entry it looked up gone.
+deleted, go = threading.Event(), threading.Event()
+insert_entries = backends.PostgresBackend.insert_entries
+
+
+def insert_after_a_pause(self, cursor, entries):
+    if threading.current_thread() is rebuilder:
+        deleted.set()
+        go.wait(30)
+    return insert_entries(self, cursor, entries)
+
+
+backends.PostgresBackend.insert_entries = insert_after_a_pause
+rebuilder = threading.Thread(target=rebuild_batch)
+rebuilder.start()
+assert deleted.wait(30)
+saver = threading.Thread(target=lambda: (save(batch[11], "Chimera summit"), connection.close()))
+saver.start()
+for _ in range(300):  # until the save waits for the batch's lock
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")
+        if cursor.fetchone()[0]:
+            break
+    time.sleep(0.05)
+go.set()
+rebuilder.join(60)
+saver.join(60)
+print(found("chimera") == [batch[11]])
+
+# Every entry of the batch is what indexing the meetings now writes.
+from alliance.search.models import SearchEntry
+
+
+def entries():
+    return sorted(SearchEntry.objects.filter(kind="meeting", object_id__in=batch).values_list("object_id", "document", "facets"))
+
+
+index.REGISTRY["meeting"] = dataclasses.replace(index.REGISTRY["meeting"], documents=documents)
+backends.PostgresBackend.insert_entries = insert_entries
+left = entries()
+with transaction.atomic():
+    index.reindex("meeting", batch)
+print(len(left) == len(batch) and entries() == left)
+"""
+
+
+def test_a_curator_saving_during_a_rebuild_keeps_the_entry_of_what_they_saved(tmp_path):
+    # A rebuild's batch reads its documents, then replaces their entries: a save that commits in
+    # between, or that waits for the batch's lock, is never undone by the older document.
+    # (SQLite's transactions take the write lock as they begin: nothing can come in between.)
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's row locks")
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    from tests.scratch import scratch_database
+
+    with scratch_database(tmp_path, "save_during_rebuild") as url:
+        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "alliance.settings",
+               "PYTHONPATH": str(settings.BASE_DIR)}
+        result = subprocess.run([sys.executable, "-c", SAVE_DURING_A_REBUILD], env=env, cwd=settings.BASE_DIR,
+                                capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["True", "True", "True"]

@@ -166,6 +166,34 @@ class PostgresBackend:
                 copy.write_row([getattr(entry, column) for column in self.ENTRY_COLUMNS])
 
     @staticmethod
+    def entry_versions(cursor, kind, ids):
+        """Which transaction last wrote each of these records' entries (xmin), read before their
+        documents are: see `replace_entries`."""
+        cursor.execute(f"SELECT object_id, xmin::text FROM {ENTRY_TABLE} WHERE kind = %s AND object_id = ANY(%s)",
+                       [kind, sorted(ids)])
+        return dict(cursor.fetchall())
+
+    def replace_entries(self, cursor, kind, ids, versions, entries):
+        """The entries of these records, from documents read after `versions`: each replaces the
+        entry it was read beside, and entries of records that are gone are deleted. An entry that
+        another transaction wrote since is newer (a curator saved during a rebuild) and stays; its
+        row lock makes this wait for that transaction, and the version then no longer matches. A
+        record that had no entry gets one, unless another transaction gave it one meanwhile."""
+        from alliance.search.models import SearchEntry
+
+        if versions:  # (none for the items of a new meeting)
+            cursor.execute(
+                f"DELETE FROM {ENTRY_TABLE} e USING unnest(%s::bigint[], %s::text[]) AS seen(object_id, version) "
+                f"WHERE e.kind = %s AND e.object_id = seen.object_id AND e.xmin::text = seen.version RETURNING e.object_id",
+                [list(versions), list(versions.values()), kind])
+            replaced = {object_id for object_id, in cursor.fetchall()}
+            if replacing := [entry for entry in entries if entry.object_id in replaced]:
+                self.insert_entries(cursor, replacing)
+        new = [entry for entry in entries if entry.object_id not in versions]
+        if new:
+            SearchEntry.objects.bulk_create(new, ignore_conflicts=True)
+
+    @staticmethod
     def _gin(cursor, kind):
         cursor.execute("SELECT to_regclass(%s)", [f"search_{kind}_gin"])
         return cursor.fetchone()[0] and f"search_{kind}_gin"
@@ -473,6 +501,18 @@ class SQLiteBackend:
         from alliance.search.models import SearchEntry
 
         SearchEntry.objects.bulk_create(entries)
+
+    @staticmethod
+    def entry_versions(cursor, kind, ids):
+        """Nothing to remember: a transaction takes SQLite's write lock as it begins (IMMEDIATE,
+        see the settings), so no other write comes between reading the documents and writing them."""
+        return None
+
+    def replace_entries(self, cursor, kind, ids, versions, entries):
+        from alliance.search.models import SearchEntry
+
+        SearchEntry.objects.filter(kind=kind, object_id__in=ids).delete()
+        self.insert_entries(cursor, entries)
 
     def begin_batches(self, cursor, kind):
         pass  # FTS5 merges its own segments as they are written

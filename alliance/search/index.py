@@ -79,36 +79,48 @@ def register(kind, model, documents, facets=(), drafts=False, per_year=()):
 def reindex(kind, ids, analyze=None):
     """Bring the entries of these records up to date: update, create, or delete where gone.
 
-    One record's entry is updated in place; the entries of many are deleted and inserted again in
-    bulk (two statements, whatever their number: a rebuild's batch, a rename's documents).
-    `analyze`: how to run `analyzed` over the documents (a pool's starmap); here by default."""
+    One record's entry is updated in place; the entries of many are replaced in bulk (a few
+    statements, whatever their number: a rebuild's batch, a rename's documents).
+    `analyze`: how to run `analyzed` over the documents (a pool's starmap); here by default.
+
+    A save of one of the records in another transaction meanwhile (a curator's, during a rebuild)
+    is never undone by documents read before it: the entries of many replace only those that no
+    other transaction wrote since they were read (the backend's `entry_versions`), and one entry that
+    another transaction replaced after it was looked up is written again over what is there."""
     from django.db import connection
 
+    from alliance.search.backends import for_connection
     from alliance.search.models import SearchEntry
 
     ids = {object_id for object_id in ids if object_id is not None}
     if not ids:
         return
+    backend, many = for_connection(connection), len(ids) > 1
+    if many:
+        with connection.cursor() as cursor:
+            versions = backend.entry_versions(cursor, kind, ids)  # before the documents are read
     documents = REGISTRY[kind].documents(ids)
     work = [(connection.vendor, object_id, document) for object_id, document in documents.items()]
     values = (analyze or itertools.starmap)(analyzed, work)
     entries = {object_id: SearchEntry(kind=kind, object_id=object_id, **entry_values)
                for object_id, entry_values in zip(documents, values)}
-    if len(ids) > 1:
-        from alliance.search.backends import for_connection
-
-        SearchEntry.objects.filter(kind=kind, object_id__in=ids).delete()
+    if many:
         with connection.cursor() as cursor:
-            for_connection(connection).insert_entries(cursor, entries.values())
+            backend.replace_entries(cursor, kind, ids, versions, list(entries.values()))
         return
     existing = dict(SearchEntry.objects.filter(kind=kind, object_id__in=ids).values_list("object_id", "pk"))
     SearchEntry.objects.filter(pk__in=[pk for object_id, pk in existing.items() if object_id not in documents]).delete()
     for object_id, entry in entries.items():
-        if object_id in existing:
-            values = {name: getattr(entry, name) for name in ("sort_date", "date_end", "facets", "names", "document")}
-            SearchEntry.objects.filter(pk=existing[object_id]).update(**values)
-        else:
-            entry.save()
+        values = {name: getattr(entry, name) for name in ENTRY_VALUES}
+        if object_id in existing and SearchEntry.objects.filter(pk=existing[object_id]).update(**values):
+            continue
+        # A new entry, or one that a rebuild's batch replaced since it was looked up (it waited
+        # for that batch to commit, then found its row gone): this document is the newer.
+        SearchEntry.objects.bulk_create([entry], update_conflicts=True, unique_fields=["kind", "object_id"],
+                                        update_fields=list(ENTRY_VALUES))
+
+
+ENTRY_VALUES = ("sort_date", "date_end", "facets", "names", "document")  # what a record's entry holds of it
 
 
 def analyzed(vendor, object_id, document):
