@@ -93,11 +93,13 @@ class _Rows:
         from django.db import connection
 
         self.model, self.connection = model, connection
-        self.fields = model._meta.concrete_fields
+        fields = model._meta.concrete_fields
         prototype = model()
-        self.defaults = {field.attname: getattr(prototype, field.attname) for field in self.fields}
-        # Each default as the database stores it: the same for every row, so prepared once.
-        self.prepared = [field.get_db_prep_save(field.pre_save(prototype, True), connection) for field in self.fields]
+        self.defaults = {field.attname: getattr(prototype, field.attname) for field in fields}
+        # Each column with its default as the database stores it: the same for every row, so prepared once.
+        self.prepared = [(field.attname, field.get_db_prep_save(field.pre_save(prototype, True), connection))
+                         for field in fields]
+        self.columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
         self.rows = []
 
     def add(self, **values):
@@ -108,12 +110,11 @@ class _Rows:
         if self.connection.vendor != "postgresql":
             self.model.objects.bulk_create([self.model(**{**self.defaults, **values}) for values in rows], batch_size=500)
             return
-        names = [(field.attname, default) for field, default in zip(self.fields, self.prepared)]
-        columns = ", ".join(self.connection.ops.quote_name(field.column) for field in self.fields)
+        table = self.connection.ops.quote_name(self.model._meta.db_table)
         with self.connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {self.connection.ops.quote_name(self.model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {table} ({self.columns}) FROM STDIN") as copy:
                 for values in rows:
-                    copy.write_row([values.get(name, default) for name, default in names])
+                    copy.write_row([values.get(name, default) for name, default in self.prepared])
 
 
 def _next_ids(model, count):
@@ -166,14 +167,12 @@ def generate(count, seed=2023):
     kinds = {kind: str(label) for kind, label in Meeting._meta.get_field("kind").flatchoices}
     # What each template meeting, set of attendees and item gives every meeting made of it, worked
     # out once: the tiers of meetings.searchables.meeting_documents (head, about, text) and the rows.
-    heads = {}
+    heads, attendees = {}, {}
     for template in templates:
         head = [template.title_ja, template.title_en, kinds[template.kind]]
         if template.body:
             head += [template.body.abbreviation, template.body.name_ja, template.body.name_en, *template.body.aliases]
         heads[template.pk] = (head, [template.place.name_ja, template.place.name_en] if template.place else [])
-    attendees = {}
-    for template in templates:
         about, rows = [], []
         for position, attendance in enumerate(template.attendances.all(), 1):
             rows.append({"position": position, "side": attendance.side, "person_id": attendance.person_id,

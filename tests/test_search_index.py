@@ -539,9 +539,9 @@ if connection.vendor == "postgresql":  # the batches went through the pending li
 """
 
 
-def test_a_rebuild_in_worker_processes_writes_the_entries_the_write_path_wrote(tmp_path):
-    # Outside a transaction (a command, not a test's), workers analyze the documents: the same
-    # entries, every one of them, as saving the records wrote.
+def run_on_a_scratch_database(tmp_path, name, script):
+    """What `script` prints (split in words), run by Python in another process on a database of its own:
+    a command's rebuild (not inside a test's transaction), or threads with connections of their own."""
     import os
     import subprocess
     import sys
@@ -550,13 +550,19 @@ def test_a_rebuild_in_worker_processes_writes_the_entries_the_write_path_wrote(t
 
     from tests.scratch import scratch_database
 
-    with scratch_database(tmp_path, "rebuild") as url:
+    with scratch_database(tmp_path, name) as url:
         env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "alliance.settings",
                "PYTHONPATH": str(settings.BASE_DIR)}
-        result = subprocess.run([sys.executable, "-c", REBUILD_IN_WORKERS], env=env, cwd=settings.BASE_DIR,
+        result = subprocess.run([sys.executable, "-c", script], env=env, cwd=settings.BASE_DIR,
                                 capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
-    same, rebuilt, written, *postgresql = result.stdout.split()
+    return result.stdout.split()
+
+
+def test_a_rebuild_in_worker_processes_writes_the_entries_the_write_path_wrote(tmp_path):
+    # Outside a transaction (a command, not a test's), workers analyze the documents: the same
+    # entries, every one of them, as saving the records wrote.
+    same, rebuilt, written, *postgresql = run_on_a_scratch_database(tmp_path, "rebuild", REBUILD_IN_WORKERS)
     assert same == "True" and int(rebuilt) == int(written) > 200
     assert postgresql == (["True", "True"] if connection.vendor == "postgresql" else [])
 
@@ -704,18 +710,4 @@ def test_a_curator_saving_during_a_rebuild_keeps_the_entry_of_what_they_saved(tm
     # (SQLite's transactions take the write lock as they begin: nothing can come in between.)
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's row locks")
-    import os
-    import subprocess
-    import sys
-
-    from django.conf import settings
-
-    from tests.scratch import scratch_database
-
-    with scratch_database(tmp_path, "save_during_rebuild") as url:
-        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "alliance.settings",
-               "PYTHONPATH": str(settings.BASE_DIR)}
-        result = subprocess.run([sys.executable, "-c", SAVE_DURING_A_REBUILD], env=env, cwd=settings.BASE_DIR,
-                                capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split() == ["True", "True", "True"]
+    assert run_on_a_scratch_database(tmp_path, "save_during_rebuild", SAVE_DURING_A_REBUILD) == ["True", "True", "True"]

@@ -76,6 +76,9 @@ def register(kind, model, documents, facets=(), drafts=False, per_year=()):
     REGISTRY[kind] = Searchable(kind, model, documents, tuple(facets), drafts, tuple(per_year))
 
 
+ENTRY_VALUES = ("sort_date", "date_end", "facets", "names", "document")  # what a record's entry holds of it
+
+
 def reindex(kind, ids, analyze=None):
     """Bring the entries of these records up to date: update, create, or delete where gone.
 
@@ -118,9 +121,6 @@ def reindex(kind, ids, analyze=None):
         # for that batch to commit, then found its row gone): this document is the newer.
         SearchEntry.objects.bulk_create([entry], update_conflicts=True, unique_fields=["kind", "object_id"],
                                         update_fields=list(ENTRY_VALUES))
-
-
-ENTRY_VALUES = ("sort_date", "date_end", "facets", "names", "document")  # what a record's entry holds of it
 
 
 def analyzed(vendor, object_id, document):
