@@ -161,9 +161,8 @@ def generate(count, seed=2023):
     links = Outcome.topics.through
     meeting_ids, attendance_ids = _next_ids(Meeting, count), _next_ids(Attendance, count * 4)
     outcome_ids, link_ids = _next_ids(Outcome, count * 5), _next_ids(links, count * 20)
-    entry_ids = _next_ids(SearchEntry, count)
 
-    tables = {model: _Rows(model) for model in (Meeting, Attendance, Outcome, links, SearchEntry)}
+    tables = {model: _Rows(model) for model in (Meeting, Attendance, Outcome, links)}
     kinds = {kind: str(label) for kind, label in Meeting._meta.get_field("kind").flatchoices}
     # What each template meeting, set of attendees and item gives every meeting made of it, worked
     # out once: the tiers of meetings.searchables.meeting_documents (head, about, text) and the rows.
@@ -184,10 +183,11 @@ def generate(count, seed=2023):
 
     def write_entries(pending):
         fields, documents = pending
-        for (object_id, date, _, _), (document, facet_terms, names) in zip(fields, documents.get()):
-            tables[SearchEntry].add(id=next(entry_ids), kind="meeting", object_id=object_id, sort_date=date,
-                                    date_end=date, document=document, facets=facet_terms, names=names)
-        tables[SearchEntry].insert()
+        entries = [SearchEntry(kind="meeting", object_id=object_id, sort_date=date, date_end=date, document=document,
+                               facets=facet_terms, names=names)
+                   for (object_id, date, _, _), (document, facet_terms, names) in zip(fields, documents.get())]
+        with connection.cursor() as cursor:
+            backend.insert_entries(cursor, entries)  # as a rebuild writes them: a binary COPY on PostgreSQL
 
     pending = None
     with Pool(2) as workers:

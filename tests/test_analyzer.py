@@ -1,6 +1,5 @@
 """The analyzer and the query language: what text becomes, for documents and queries alike."""
 
-import re
 
 import pytest
 from django.utils import translation
@@ -8,7 +7,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from alliance.search.analyzer import QueryToken, document_terms, key_hash, normalize, query_tokens, tokenize, whole_keys
-from alliance.search.fields import document_tsvector, fts_stream, fts_token, tsvector_literal
+from alliance.search.fields import Tsvector, document_tsvector, fts_stream, fts_token, tsvector_entries, tsvector_literal
 from alliance.search.index import REGISTRY
 from alliance.search.query import MAX_TERMS, parse
 
@@ -115,18 +114,24 @@ def test_postgresql_keeps_terms_past_the_caps_without_a_position():
     assert "'米日':16383D" in literal.split() and "'日米日米':1D,3D," in literal
 
 
-def read_tsvector(literal):
-    """What PostgreSQL makes of a tsvector literal: each lexeme with its positions, a lexeme
-    written twice merged into one (the field-by-field literal writes a lexeme once per field)."""
+def read_tsvector(document):
+    """A `Tsvector` as PostgreSQL's binary input takes it, each lexeme with its positions
+    (position and weight). That input merges nothing: each lexeme must come once, its positions
+    in order, at most 256 of them."""
     lexemes = {}
-    for quoted, places in re.findall(r"'((?:[^'\\]|''|\\.)*)'(?::([0-9A-D,]+))?(?: |$)", literal):
-        lexemes.setdefault(quoted, set()).update(places.split(",") if places else ())
+    for lexeme, places in document.entries():
+        assert lexeme not in lexemes, f"{lexeme!r} written twice"
+        at = [place & 0x3FFF for place in places]
+        assert at == sorted(set(at)) and len(at) <= 256, f"{lexeme!r} at {at}"
+        lexemes[lexeme] = [f"{place & 0x3FFF}{'DCBA'[place >> 14]}" for place in places]
     return lexemes
 
 
 def same_as_term_by_term(fields, facets=(), head=(), about=()):
     fast = document_tsvector(fields, facets, head=head, about=about)
-    assert read_tsvector(fast) == read_tsvector(tsvector_literal(document_terms(fields, facets, head=head, about=about)))
+    assert isinstance(fast, Tsvector)
+    slow = Tsvector.of(*tsvector_entries(document_terms(fields, facets, head=head, about=about)))
+    assert read_tsvector(fast) == read_tsvector(slow)
     return fast
 
 
@@ -143,9 +148,9 @@ def test_every_curated_document_is_the_same_built_field_by_field():
 def test_field_by_field_falls_back_to_term_by_term_where_a_cap_applies():
     # A bigram past 256 occurrences over several fields, positions past 16,383, a document past the size limit.
     capped = same_as_term_by_term(["日米" * 100] * 3)
-    assert "'米日':16383D" in capped.split()
+    assert "'米日':16383D" in capped.literal().split()
     distinct = ["".join(chr(0x4E00 + i) for i in range(n, n + 2000)) for n in range(0, 18000, 2000)]
-    assert "16383D" in same_as_term_by_term(distinct)
+    assert "16383D" in same_as_term_by_term(distinct).literal()
     long_words = [" ".join(f"w{n + i:06d}{'y' * 43}" for i in range(4000)) for n in (0, 4000)]
     kept = read_tsvector(same_as_term_by_term(long_words))
     assert f"w000000{'y' * 43}" in kept and f"w007999{'y' * 43}" not in kept  # the last words cut to fit in 1 MB

@@ -15,6 +15,7 @@ import itertools
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult
 from typing import Callable
 
 from django.db.models import Exists, OuterRef
@@ -90,27 +91,16 @@ def reindex(kind, ids, analyze=None):
     is never undone by documents read before it: the entries of many replace only those that no
     other transaction wrote since they were read (the backend's `entry_versions`), and one entry that
     another transaction replaced after it was looked up is written again over what is there."""
-    from django.db import connection
-
-    from alliance.search.backends import for_connection
     from alliance.search.models import SearchEntry
 
     ids = {object_id for object_id in ids if object_id is not None}
     if not ids:
         return
-    backend, many = for_connection(connection), len(ids) > 1
-    if many:
-        with connection.cursor() as cursor:
-            versions = backend.entry_versions(cursor, kind, ids)  # before the documents are read
-    documents = REGISTRY[kind].documents(ids)
-    work = [(connection.vendor, object_id, document) for object_id, document in documents.items()]
-    values = (analyze or itertools.starmap)(analyzed, work)
-    entries = {object_id: SearchEntry(kind=kind, object_id=object_id, **entry_values)
-               for object_id, entry_values in zip(documents, values)}
-    if many:
-        with connection.cursor() as cursor:
-            backend.replace_entries(cursor, kind, ids, versions, list(entries.values()))
+    if len(ids) > 1:
+        replace_entries(kind, ids, *read_entries(kind, ids, analyze))
         return
+    documents = REGISTRY[kind].documents(ids)
+    entries = _entries(kind, documents, _analyze_documents(documents))
     existing = dict(SearchEntry.objects.filter(kind=kind, object_id__in=ids).values_list("object_id", "pk"))
     SearchEntry.objects.filter(pk__in=[pk for object_id, pk in existing.items() if object_id not in documents]).delete()
     for object_id, entry in entries.items():
@@ -121,6 +111,48 @@ def reindex(kind, ids, analyze=None):
         # for that batch to commit, then found its row gone): this document is the newer.
         SearchEntry.objects.bulk_create([entry], update_conflicts=True, unique_fields=["kind", "object_id"],
                                         update_fields=list(ENTRY_VALUES))
+
+
+def read_entries(kind, ids, analyze=None):
+    """What `replace_entries` needs to write the entries of these records, read now: which
+    transaction last wrote each of their entries (first), their documents, and their analysis,
+    which `analyze` may leave running (a pool's `starmap_async`: a rebuild analyzes the next batch
+    while it writes this one)."""
+    from django.db import connection
+
+    from alliance.search.backends import for_connection
+
+    with connection.cursor() as cursor:
+        versions = for_connection(connection).entry_versions(cursor, kind, ids)  # before the documents are read
+    documents = REGISTRY[kind].documents(ids)
+    return versions, documents, _analyze_documents(documents, analyze)
+
+
+def replace_entries(kind, ids, versions, documents, analysis):
+    """Write the entries `read_entries` read: each replaces the entry it was read beside, unless
+    another transaction wrote that entry since (see the backend's `replace_entries`)."""
+    from django.db import connection
+
+    from alliance.search.backends import for_connection
+
+    entries = _entries(kind, documents, analysis)
+    with connection.cursor() as cursor:
+        for_connection(connection).replace_entries(cursor, kind, ids, versions, list(entries.values()))
+
+
+def _analyze_documents(documents, analyze=None):
+    from django.db import connection
+
+    work = [(connection.vendor, object_id, document) for object_id, document in documents.items()]
+    return (analyze or itertools.starmap)(analyzed, work)
+
+
+def _entries(kind, documents, analysis):
+    from alliance.search.models import SearchEntry
+
+    values = analysis.get() if isinstance(analysis, AsyncResult) else analysis
+    return {object_id: SearchEntry(kind=kind, object_id=object_id, **entry_values)
+            for object_id, entry_values in zip(documents, values)}
 
 
 def analyzed(vendor, object_id, document):
@@ -359,8 +391,8 @@ def rebuild(kinds=None, batch_size=1000, start_after=None, progress=None, worker
 
         connections.close_all()  # forked workers must not inherit an open connection
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return _rebuild(kinds, batch_size, start_after, progress,
-                            lambda function, work: pool.starmap(function, work, chunksize=max(1, len(work) // (4 * workers))))
+            return _rebuild(kinds, batch_size, start_after, progress, lambda function, work: pool.starmap_async(
+                function, work, chunksize=max(1, len(work) // (4 * workers))))
     return _rebuild(kinds, batch_size, start_after, progress, None)
 
 
@@ -376,6 +408,9 @@ def _rebuild(kinds, batch_size, start_after, progress, analyze):
     # Outside a transaction, each batch is written in bulk and flushed into the index after it
     # commits (PostgreSQL's GIN pending list); inside one, as every other write is.
     backend = for_connection(connection) if not connection.in_atomic_block else None
+    # A batch's reads need not share its write's transaction where each entry's version is read
+    # beside its document (PostgreSQL; SQLite relies on one IMMEDIATE transaction for both).
+    pipelined = analyze is not None and backend is not None and connection.vendor == "postgresql"
     for kind in kinds:
         manager = REGISTRY[kind].model._default_manager
         last = start_after[1] if start_after is not None and kind == start_after[0] else 0
@@ -384,12 +419,21 @@ def _rebuild(kinds, batch_size, start_after, progress, analyze):
             with connection.cursor() as cursor:
                 backend.begin_batches(cursor, kind)
         try:
-            while True:
-                ids = list(manager.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
-                if not ids:
+            pending = None  # pipelined: the batch read last, being analyzed in the workers
+            for ids in itertools.chain(_batches(manager, last, batch_size), [None]):
+                if pipelined:
+                    # The next batch is read, and analyzed in the workers while this one is written.
+                    read, pending = pending, ids and (ids, *read_entries(kind, set(ids), analyze))
+                    if read is None:
+                        continue
+                    ids = read[0]
+                    with transaction.atomic():
+                        replace_entries(kind, set(ids), *read[1:])
+                elif ids is None:
                     break
-                with transaction.atomic():
-                    reindex(kind, ids, analyze)
+                else:
+                    with transaction.atomic():
+                        reindex(kind, ids, analyze)
                 if backend is not None:
                     with connection.cursor() as cursor:
                         backend.end_batch(cursor, kind)
@@ -407,6 +451,13 @@ def _rebuild(kinds, batch_size, start_after, progress, analyze):
         counts[kind] = SearchEntry.objects.filter(kind=kind).count()
     _analyze()
     return counts
+
+
+def _batches(manager, after, size):
+    """The ids of the records after `after`, `size` at a time, each batch read as it is asked for."""
+    while ids := list(manager.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:size]):
+        yield ids
+        after = ids[-1]
 
 
 def _analyze():
