@@ -62,7 +62,8 @@ def main():
         for object_id, document in documents.items():
             tsvector_literal(document.terms(extra=["sample:0", "year:2000"]))
         report("analysis, term by term (the document only)", time.perf_counter() - started)
-    print(f"  a document: {sum(len(v['document']) for v in values) / count / 1024:.1f} KB of literal")
+    form = "binary tsvector" if connection.vendor == "postgresql" else "token streams"
+    print(f"  a document: {sum(len(v['document']) for v in values) / count / 1024:.1f} KB as sent ({form})")
     entries = [SearchEntry(kind="meeting", object_id=object_id, **entry) for object_id, entry in zip(documents, values)]
 
     def write(label, before=None, after=None):

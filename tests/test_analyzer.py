@@ -149,8 +149,10 @@ def test_field_by_field_falls_back_to_term_by_term_where_a_cap_applies():
     # A bigram past 256 occurrences over several fields, positions past 16,383, a document past the size limit.
     capped = same_as_term_by_term(["日米" * 100] * 3)
     assert "'米日':16383D" in capped.literal().split()
+    assert "'米日':16383D" in same_as_term_by_term(["核", "日米" * 300]).literal().split()  # past the cap in one field
     distinct = ["".join(chr(0x4E00 + i) for i in range(n, n + 2000)) for n in range(0, 18000, 2000)]
     assert "16383D" in same_as_term_by_term(distinct).literal()
+    assert "16383D" in same_as_term_by_term(["".join(distinct)]).literal()  # past the last position in one field
     long_words = [" ".join(f"w{n + i:06d}{'y' * 43}" for i in range(4000)) for n in (0, 4000)]
     kept = read_tsvector(same_as_term_by_term(long_words))
     assert f"w000000{'y' * 43}" in kept and f"w007999{'y' * 43}" not in kept  # the last words cut to fit in 1 MB

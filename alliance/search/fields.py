@@ -208,6 +208,7 @@ def document_tsvector(fields, facets=(), *, head=(), about=()):
             size += part.size
     bare = {term for term in facets if not term.startswith(NAME)}
     if (position > MAX_POSITION or size > MAX_TSVECTOR_BYTES - sum(len(term.encode()) + 1 for term in bare)
+            or any(part.places is None for part, _ in parts)
             or (sum(part.most for part, _ in parts) > MAX_POSITIONS_PER_TERM  # else no term can be past the cap
                 and max(Counter(chain.from_iterable(part.terms for part, _ in parts)).values()) > MAX_POSITIONS_PER_TERM)):
         return Tsvector.of(*tsvector_entries(document_terms(fields, facets, head=head, about=about)))
@@ -264,6 +265,14 @@ def _field_part(field):
             places = positions[term] = []
         places.append(position)
     part = _FieldPart()
+    part.characters = frozenset(character_term(term[0]) for term in positions if JAPANESE_START.match(term))
+    part.last = own[-1][1]
+    part.terms = tuple(term for term, _ in own)
+    part.most = max(Counter(part.terms).values())
+    part.size = sum(4 * len(term) + 4 + 2 * len(places) + 25 for term, places in positions.items())
+    if any(None in places for places in positions.values()):
+        part.places = None  # past a cap within the field itself: its documents are made term by term
+        return part
     part.places, records, slots = {}, [], []
     for index, (term, places) in enumerate(positions.items()):
         record = _record(term, places)
@@ -274,11 +283,6 @@ def _field_part(field):
     part.length = sum(map(len, records))
     part.value = int.from_bytes(b"".join(records), "big")
     part.slots = int.from_bytes(b"".join(slots), "big")
-    part.characters = frozenset(character_term(term[0]) for term in positions if JAPANESE_START.match(term))
-    part.last = own[-1][1]
-    part.terms = tuple(term for term, _ in own)
-    part.most = max(Counter(part.terms).values())
-    part.size = sum(4 * len(term) + 4 + 2 * len(places) + 25 for term, places in positions.items())
     return part
 
 
