@@ -148,33 +148,61 @@ class Tsvector(bytes):
         bare = dict.fromkeys(term for term in bare if term not in positions)
         records = []
         for lexeme, places in positions.items():
-            kept = {}  # as tsvectorin's uniquePos keeps them
-            for place in sorted(places, key=lambda place: place & POSITION_MASK):
-                at = place & POSITION_MASK
-                if at in kept:
-                    kept[at] = max(kept[at], place)  # the highest weight
-                    continue
-                kept[at] = place
-                if len(kept) > 1 and (len(kept) == MAX_POSITIONS_PER_TERM or at == MAX_POSITION):
-                    break
-            records.append(_record(lexeme, [*kept.values()]))
+            records.append(_record(lexeme, _unique_positions(places) if len(places) > 1 else places))
         records += [_record(term) for term in bare]
         return cls(b"".join([len(records).to_bytes(4, "big"), *records]))
 
     def entries(self):
         """(lexeme, positions) pairs, as they come."""
-        at = 4
+        at, find = 4, self.index
         for _ in range(int.from_bytes(self[:4], "big")):
-            end = self.index(b"\0", at)
-            count = int.from_bytes(self[end + 1 : end + 3], "big")
-            yield self[at:end].decode(), struct.unpack_from(f">{count}H", self, end + 3)
+            end = find(b"\0", at)
+            count = self[end + 1] << 8 | self[end + 2]
+            yield self[at:end].decode(), struct.unpack_from(f">{count}H", self, end + 3) if count else ()
             at = end + 3 + 2 * count
 
     def literal(self):
-        return " ".join(
-            _quoted(lexeme) + (":" + ",".join(f"{place & POSITION_MASK}{WEIGHT_LETTERS[place >> 14]}"
-                                              for place in places) if places else "")
-            for lexeme, places in self.entries())
+        """The text form, written as bytes and decoded once."""
+        written, pieces, at, find = _POSITIONS_WRITTEN, [], 4, self.index
+        for _ in range(int.from_bytes(self[:4], "big")):
+            end = find(b"\0", at)
+            count = self[end + 1] << 8 | self[end + 2]
+            lexeme = self[at:end]
+            if b"'" in lexeme or b"\\" in lexeme:
+                lexeme = lexeme.replace(b"\\", b"\\\\").replace(b"'", b"''")
+            if count:
+                places = struct.unpack_from(f">{count}H", self, end + 3)
+                pieces.append(b"'" + lexeme + b"':" + b",".join(map(written.__getitem__, places)))
+            else:
+                pieces.append(b"'" + lexeme + b"'")
+            at = end + 3 + 2 * count
+        return b" ".join(pieces).decode()
+
+
+class _PositionsWritten(dict):
+    """A position as the literal writes it (b"1234A"), each made once."""
+
+    def __missing__(self, place):
+        text = self[place] = f"{place & POSITION_MASK}{WEIGHT_LETTERS[place >> 14]}".encode()
+        return text
+
+
+_POSITIONS_WRITTEN = _PositionsWritten()
+
+
+def _unique_positions(places):
+    """Positions as tsvectorin's uniquePos keeps them: in order, each once with its highest
+    weight, the first 256, none past the last position."""
+    kept = {}
+    for place in sorted(places, key=lambda place: place & POSITION_MASK):
+        at = place & POSITION_MASK
+        if at in kept:
+            kept[at] = max(kept[at], place)
+            continue
+        kept[at] = place
+        if len(kept) > 1 and (len(kept) == MAX_POSITIONS_PER_TERM or at == MAX_POSITION):
+            break
+    return [*kept.values()]
 
 
 def _record(lexeme, places=()):
