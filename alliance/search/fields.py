@@ -152,30 +152,27 @@ class Tsvector(bytes):
         records += [_record(term) for term in bare]
         return cls(b"".join([len(records).to_bytes(4, "big"), *records]))
 
-    def entries(self):
-        """(lexeme, positions) pairs, as they come."""
+    def _records(self):
+        """(lexeme as UTF-8, positions) for each record, as they come."""
         at, find = 4, self.index
         for _ in range(int.from_bytes(self[:4], "big")):
             end = find(b"\0", at)
             count = self[end + 1] << 8 | self[end + 2]
-            yield self[at:end].decode(), struct.unpack_from(f">{count}H", self, end + 3) if count else ()
+            yield self[at:end], struct.unpack_from(f">{count}H", self, end + 3) if count else ()
             at = end + 3 + 2 * count
+
+    def entries(self):
+        """(lexeme, positions) pairs, as they come."""
+        return ((lexeme.decode(), places) for lexeme, places in self._records())
 
     def literal(self):
         """The text form, written as bytes and decoded once."""
-        written, pieces, at, find = _POSITIONS_WRITTEN, [], 4, self.index
-        for _ in range(int.from_bytes(self[:4], "big")):
-            end = find(b"\0", at)
-            count = self[end + 1] << 8 | self[end + 2]
-            lexeme = self[at:end]
+        written, pieces = _POSITIONS_WRITTEN, []
+        for lexeme, places in self._records():
             if b"'" in lexeme or b"\\" in lexeme:
                 lexeme = lexeme.replace(b"\\", b"\\\\").replace(b"'", b"''")
-            if count:
-                places = struct.unpack_from(f">{count}H", self, end + 3)
-                pieces.append(b"'" + lexeme + b"':" + b",".join(map(written.__getitem__, places)))
-            else:
-                pieces.append(b"'" + lexeme + b"'")
-            at = end + 3 + 2 * count
+            pieces.append(b"'" + lexeme + b"':" + b",".join(map(written.__getitem__, places)) if places
+                          else b"'" + lexeme + b"'")
         return b" ".join(pieces).decode()
 
 
@@ -206,7 +203,12 @@ def _unique_positions(places):
 
 
 def _record(lexeme, places=()):
-    return lexeme.encode() + b"\0" + struct.pack(f">H{len(places)}H", len(places), *places)
+    return _packed_record(lexeme, struct.pack(f">{len(places)}H", *places))
+
+
+def _packed_record(lexeme, packed):
+    """A lexeme's record, its positions already packed (two bytes each)."""
+    return lexeme.encode() + b"\0" + (len(packed) // 2).to_bytes(2, "big") + packed
 
 
 def document_tsvector(fields, facets=(), *, head=(), about=()):
@@ -257,11 +259,10 @@ def document_tsvector(fields, facets=(), *, head=(), about=()):
                 index, places = part.places[lexeme]
                 pieces[lexeme].append(records[index][places:])
         for lexeme, places in pieces.items():
-            places = b"".join(places)
-            entries[lexeme] = lexeme.encode() + b"\0" + (len(places) // 2).to_bytes(2, "big") + places
+            entries[lexeme] = _packed_record(lexeme, b"".join(places))
     bare = bare.union(*(part.characters for part, _ in parts)) - seen
     return Tsvector(b"".join([(len(entries) + len(bare)).to_bytes(4, "big"), *entries.values(),
-                              *[term.encode() + b"\0\0\0" for term in bare]]))
+                              *map(_record, bare)]))
 
 
 class _FieldPart:
