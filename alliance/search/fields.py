@@ -262,7 +262,21 @@ def document_tsvector(fields, facets=(), *, head=(), about=()):
             entries[lexeme] = _packed_record(lexeme, b"".join(places))
     bare = bare.union(*(part.characters for part, _ in parts)) - seen
     return Tsvector(b"".join([(len(entries) + len(bare)).to_bytes(4, "big"), *entries.values(),
-                              *map(_record, bare)]))
+                              *map(_BARE_RECORDS.__getitem__, bare)]))
+
+
+class _BareRecords(dict):
+    """A bare term's record (char:核, kind:summit), each made once: a meeting has hundreds. The
+    terms are characters and facet values, a few thousand; the cache starts over past a bound."""
+
+    def __missing__(self, term):
+        if len(self) >= 100_000:
+            self.clear()
+        record = self[term] = _record(term)
+        return record
+
+
+_BARE_RECORDS = _BareRecords()
 
 
 class _FieldPart:
