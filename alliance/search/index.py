@@ -13,6 +13,7 @@ inside its transaction, instead of once per row saved.
 import datetime
 import itertools
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult
@@ -381,8 +382,9 @@ def rebuild(kinds=None, batch_size=1000, start_after=None, progress=None, worker
 
     `start_after`: (kind, id) — resume after that record (the kinds before it are done).
     `progress(kind, done, total, last_id, batch)`: called after each batch of `batch` records.
-    `workers`: processes that analyze the documents while this one reads and writes the database
-    (not inside a transaction, which they could not share: there, one).
+    `workers`: processes that analyze the documents while this one writes the database and, on
+    PostgreSQL, a thread reads the next batch (not inside a transaction, which they could not
+    share: there, one process does everything).
     Entries of records that no longer exist are deleted at the end of each kind."""
     from django.db import connection, connections
 
@@ -409,7 +411,8 @@ def _rebuild(kinds, batch_size, start_after, progress, analyze):
     # commits (PostgreSQL's GIN pending list); inside one, as every other write is.
     backend = for_connection(connection) if not connection.in_atomic_block else None
     # A batch's reads need not share its write's transaction where each entry's version is read
-    # beside its document (PostgreSQL; SQLite relies on one IMMEDIATE transaction for both).
+    # beside its document (PostgreSQL; SQLite relies on one IMMEDIATE transaction for both): with
+    # workers, the next batch is read on another connection while this one is written.
     pipelined = analyze is not None and backend is not None and connection.vendor == "postgresql"
     for kind in kinds:
         manager = REGISTRY[kind].model._default_manager
@@ -419,20 +422,13 @@ def _rebuild(kinds, batch_size, start_after, progress, analyze):
             with connection.cursor() as cursor:
                 backend.begin_batches(cursor, kind)
         try:
-            pending = None  # pipelined: the batch read last, being analyzed in the workers
-            for ids in itertools.chain(_batches(manager, last, batch_size), [None]):
-                if pipelined:
-                    # The next batch is read, and analyzed in the workers while this one is written.
-                    read, pending = pending, ids and (ids, *read_entries(kind, set(ids), analyze))
-                    if read is None:
-                        continue
-                    ids = read[0]
-                    with transaction.atomic():
-                        replace_entries(kind, set(ids), *read[1:])
-                elif ids is None:
-                    break
-                else:
-                    with transaction.atomic():
+            batches = _batches(manager, last, batch_size)
+            for batch in _read_ahead(kind, batches, analyze) if pipelined else batches:
+                ids = batch[0] if pipelined else batch
+                with transaction.atomic():
+                    if pipelined:
+                        replace_entries(kind, set(ids), *batch[1:])
+                    else:
                         reindex(kind, ids, analyze)
                 if backend is not None:
                     with connection.cursor() as cursor:
@@ -451,6 +447,24 @@ def _rebuild(kinds, batch_size, start_after, progress, analyze):
         counts[kind] = SearchEntry.objects.filter(kind=kind).count()
     _analyze()
     return counts
+
+
+def _read_ahead(kind, batches, analyze):
+    """Each batch's ids with what `read_entries` read of them, the next batch read meanwhile by
+    a thread on a connection of its own, and its analysis started in the workers: while the
+    caller writes one batch, the database reads the next, and the workers analyze it."""
+    from django.db import connections
+
+    with ThreadPoolExecutor(1) as reader:
+        try:
+            ahead = None
+            for ids in itertools.chain(batches, [None]):
+                following = ids and reader.submit(read_entries, kind, set(ids), analyze)
+                if ahead is not None:
+                    yield ahead[0], *ahead[1].result()
+                ahead = ids and (ids, following)
+        finally:
+            reader.submit(connections.close_all).result()  # the reader's own connection
 
 
 def _batches(manager, after, size):
