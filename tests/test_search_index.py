@@ -566,7 +566,7 @@ if connection.vendor == "postgresql":  # the batches went through the pending li
         print(tallied == cursor.fetchall())
         # The connection that read the batches ahead is closed: none is left open but this one.
         cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND pid <> pg_backend_pid()")
+                       "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
         print(cursor.fetchone()[0] == 0)
 """
 

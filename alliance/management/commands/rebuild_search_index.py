@@ -3,8 +3,9 @@
 Batches commit one by one: the site keeps finding every record while it runs (by its old entry or
 its new one), and an interrupted rebuild resumes with `--start-after`, which each progress line gives.
 `--workers` processes analyze the documents (the costly part, in Python) while this one writes the
-database and, on PostgreSQL, reads the next batch on a second connection. `--offline` (PostgreSQL) drops the search indexes while it writes and builds
-them once at the end, for a maintenance window.
+database and, on PostgreSQL, reads the next batch on a second connection. `--offline`
+(PostgreSQL) drops the search indexes while it writes and builds them once at the end, for a
+maintenance window.
 """
 
 import os
