@@ -151,12 +151,15 @@ def _drop_indexes_and_keys(cursor, tables):
 
 
 def _execute_apart(statements):
-    """Run these statements in order on a connection of their own."""
-    import psycopg
+    """Run these statements in order, in a thread of their own: on its own connection, closed after."""
+    from django.db import connection
 
-    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as other:
-        for statement in statements:
-            other.execute(statement)
+    try:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        connection.close()
 
 
 def generate(count, seed=2023):
@@ -174,14 +177,15 @@ def generate(count, seed=2023):
     backend = backends.for_connection(connection)
     if Meeting.objects.filter(slug__startswith="bench-").exists():
         raise SystemExit("the database holds other benchmark meetings: run with --fresh to start over")
+    links = Outcome.topics.through
+    written = (Meeting, Attendance, Outcome, links)  # the tables of meetings, beside the entries
     restore = []
     if connection.vendor == "postgresql":
         # Building the GIN indexes once at the end is much faster than growing them row by row; the
         # other indexes and the foreign keys of the tables written are built and checked once too.
         with connection.cursor() as cursor:
             backend.drop_structures(cursor)
-            restore = _drop_indexes_and_keys(cursor, [model._meta.db_table for model in
-                                                      (Meeting, Attendance, Outcome, Outcome.topics.through, SearchEntry)])
+            restore = _drop_indexes_and_keys(cursor, [model._meta.db_table for model in (*written, SearchEntry)])
     pool = [{"text_ja": o.text_ja, "text_en": o.text_en, "voice": o.voice, "topics": list(o.topics.all())}
             for o in Outcome.objects.prefetch_related("topics")]
     templates = list(Meeting.objects.exclude(slug__startswith="bench-").select_related("body", "place").prefetch_related(
@@ -192,11 +196,10 @@ def generate(count, seed=2023):
     start = datetime.date(1960, 1, 1).toordinal()
     span = datetime.date(2026, 11, 1).toordinal() - start
     batch = 2000
-    links = Outcome.topics.through
     meeting_ids, attendance_ids = _next_ids(Meeting, count), _next_ids(Attendance, count * 4)
     outcome_ids, link_ids = _next_ids(Outcome, count * 5), _next_ids(links, count * 20)
 
-    tables = {model: _Rows(model) for model in (Meeting, Attendance, Outcome, links)}
+    tables = {model: _Rows(model) for model in written}
     kinds = {kind: str(label) for kind, label in Meeting._meta.get_field("kind").flatchoices}
     # What each template meeting, set of attendees and item gives every meeting made of it, worked
     # out once: the tiers of meetings.searchables.meeting_documents (head, about, text) and the rows.
@@ -261,8 +264,8 @@ def generate(count, seed=2023):
             documents = workers.map_async(_document, [(connection.vendor, meeting_id, date, doc, facets)
                                                       for meeting_id, date, doc, facets in fields], chunksize=100)
             with transaction.atomic():
-                for model in (Meeting, Attendance, Outcome, links):
-                    tables[model].insert()
+                for table in tables.values():
+                    table.insert()
                 if pending is not None:
                     write_entries(pending)
             pending = (fields, documents)
@@ -275,8 +278,8 @@ def generate(count, seed=2023):
         # The GIN indexes here while another connection restores the rest and vacuums the tables
         # of meetings: two cores, two builds. The VACUUM here then finds little else to do.
         with ThreadPoolExecutor(1) as other:
-            restored = other.submit(_execute_apart, [*restore, *(f"VACUUM ANALYZE {model._meta.db_table}" for model in
-                                                                 (Meeting, Attendance, Outcome, links))])
+            restored = other.submit(_execute_apart, [*restore, *(f"VACUUM ANALYZE {model._meta.db_table}"
+                                                                 for model in written)])
             with connection.cursor() as cursor:
                 backend.create_structures(cursor)
             indexed = time.perf_counter()

@@ -149,7 +149,7 @@ class Tsvector(bytes):
         records = []
         for lexeme, places in positions.items():
             records.append(_record(lexeme, _unique_positions(places) if len(places) > 1 else places))
-        records += [_record(term) for term in bare]
+        records += map(_BARE_RECORDS.__getitem__, bare)
         return cls(b"".join([len(records).to_bytes(4, "big"), *records]))
 
     def _records(self):
@@ -176,15 +176,22 @@ class Tsvector(bytes):
         return b" ".join(pieces).decode()
 
 
-class _PositionsWritten(dict):
-    """A position as the literal writes it (b"1234A"), each made once."""
+class _MadeOnce(dict):
+    """What `make` gives for each key, made once; it starts over past `bound` keys."""
 
-    def __missing__(self, place):
-        text = self[place] = f"{place & POSITION_MASK}{WEIGHT_LETTERS[place >> 14]}".encode()
-        return text
+    def __init__(self, make, bound=100_000):
+        super().__init__()
+        self.make, self.bound = make, bound
+
+    def __missing__(self, key):
+        if len(self) >= self.bound:
+            self.clear()
+        value = self[key] = self.make(key)
+        return value
 
 
-_POSITIONS_WRITTEN = _PositionsWritten()
+# A position as the literal writes it (b"1234A").
+_POSITIONS_WRITTEN = _MadeOnce(lambda place: f"{place & POSITION_MASK}{WEIGHT_LETTERS[place >> 14]}".encode())
 
 
 def _unique_positions(places):
@@ -209,6 +216,10 @@ def _record(lexeme, places=()):
 def _packed_record(lexeme, packed):
     """A lexeme's record, its positions already packed (two bytes each)."""
     return lexeme.encode() + b"\0" + (len(packed) // 2).to_bytes(2, "big") + packed
+
+
+# A bare term's record (char:核, kind:summit): a meeting has hundreds, of a few thousand in all.
+_BARE_RECORDS = _MadeOnce(_record)
 
 
 def document_tsvector(fields, facets=(), *, head=(), about=()):
@@ -265,20 +276,6 @@ def document_tsvector(fields, facets=(), *, head=(), about=()):
                               *map(_BARE_RECORDS.__getitem__, bare)]))
 
 
-class _BareRecords(dict):
-    """A bare term's record (char:核, kind:summit), each made once: a meeting has hundreds. The
-    terms are characters and facet values, a few thousand; the cache starts over past a bound."""
-
-    def __missing__(self, term):
-        if len(self) >= 100_000:
-            self.clear()
-        record = self[term] = _record(term)
-        return record
-
-
-_BARE_RECORDS = _BareRecords()
-
-
 class _FieldPart:
     __slots__ = ("places", "split", "value", "slots", "length", "characters", "last", "terms", "most", "size")
 
@@ -297,9 +294,10 @@ def _field_part(field):
     terms): its lexemes as `Tsvector` records, positions unmoved, in the order met (`value`,
     `slots`, `split`), and for each lexeme the index of its record and where its positions start
     in it (`places`; None where a cap applies within the field); the terms of the Japanese
-    characters they start with; its last position; its analyzer terms (counted across a document's fields for the cap
-    on a term's positions) and how often the most frequent of them occurs; and a bound on what
-    its lexemes take of a tsvector's data, as `_within_budget` reckons it."""
+    characters they start with; its last position; its analyzer terms (counted across a
+    document's fields for the cap on a term's positions) and how often the most frequent of them
+    occurs; and a bound on what its lexemes take of a tsvector's data, as `_within_budget`
+    reckons it."""
     own = field_terms(field)
     if not own:
         return None
