@@ -82,7 +82,7 @@ def _document(args):
 
     vendor, object_id, date, (head, about, fields), facets = args
     values = analyzed(vendor, object_id, Document(date, fields, facets, head=head, about=about))
-    return values["document"], values["facets"], values["names"]
+    return values["document"], values["facets"], values["names"], values["digest"]
 
 
 class _Rows:
@@ -221,8 +221,8 @@ def generate(count, seed=2023):
     def write_entries(pending):
         fields, documents = pending
         entries = [SearchEntry(kind="meeting", object_id=object_id, sort_date=date, date_end=date, document=document,
-                               facets=facet_terms, names=names)
-                   for (object_id, date, _, _), (document, facet_terms, names) in zip(fields, documents.get())]
+                               facets=facet_terms, names=names, digest=digest)
+                   for (object_id, date, _, _), (document, facet_terms, names, digest) in zip(fields, documents.get())]
         with connection.cursor() as cursor:
             backend.insert_entries(cursor, entries)  # as a rebuild writes them: a binary COPY on PostgreSQL
 

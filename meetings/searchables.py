@@ -46,19 +46,34 @@ def topics_of_outcomes(outcomes):
     return topics
 
 
+def by_meeting(rows):
+    """Rows of meetings (attendances, items) grouped by their meeting's id, in the order read.
+
+    What prefetching them gave, without its cost in a batch of a thousand meetings: a queryset
+    cloned and filtered for each meeting, and each row's meeting set on it (a third of the time
+    it took to read the meetings)."""
+    grouped = {}
+    for row in rows:
+        grouped.setdefault(row.meeting_id, []).append(row)
+    return grouped
+
+
 def meeting_documents(ids):
-    meetings = Meeting.objects.filter(pk__in=ids).select_related("body", "place").prefetch_related(
-        Prefetch("attendances", Attendance.objects.select_related("person", "post")), "outcomes"
-    )
+    meetings = Meeting.objects.filter(pk__in=ids).select_related("body", "place")
+    # By position within each meeting (unique there), as each meeting's own rows are ordered.
+    attendances = by_meeting(Attendance.objects.filter(meeting__in=ids).select_related("person", "post")
+                             .order_by("meeting_id", "position"))
+    outcomes = by_meeting(Outcome.objects.filter(meeting__in=ids).order_by("meeting_id", "position"))
     topics = topics_of_outcomes(Outcome.objects.filter(meeting__in=ids))
     documents = {}
     for meeting in meetings:
+        its_attendances, its_outcomes = attendances.get(meeting.pk, ()), outcomes.get(meeting.pk, ())
         head = [meeting.title_ja, meeting.title_en, meeting.printed_ja, meeting.kind_display]
         if meeting.body:
             body = meeting.body
             head += [body.abbreviation, body.name_ja, body.name_en, *meeting.body_aliases]
         about = [meeting.place.name_ja, meeting.place.name_en] if meeting.place else []
-        for attendance in meeting.attendances.all():
+        for attendance in its_attendances:
             about += [attendance.label_ja, attendance.label_en, attendance.label_printed]
             if attendance.person:
                 person = attendance.person
@@ -66,13 +81,13 @@ def meeting_documents(ids):
             if attendance.post:
                 about += [attendance.post.title_ja, attendance.post.title_en]
         fields = [meeting.notes_ja, meeting.notes_en]
-        for outcome in meeting.outcomes.all():
+        for outcome in its_outcomes:
             fields += [outcome.text_ja, outcome.text_en, outcome.text_printed]
             # What the items are about, by name, once per item: a meeting with four items on extended
             # deterrence is more about it than one with a single item.
             for topic in topics.get(outcome.pk, ()):
                 about += topic.names
-        facets = meeting_facets(meeting, meeting.attendances.all(), meeting.outcomes.all(), topics)
+        facets = meeting_facets(meeting, its_attendances, its_outcomes, topics)
         documents[meeting.pk] = Document(meeting.date, fields, facets, head=head, about=about, until=meeting.last_day,
                                          draft=meeting.is_draft)
     return documents

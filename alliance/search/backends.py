@@ -112,7 +112,9 @@ def dates_overlap(prefix, match):
 
 def rewrite_entries(apps, schema_editor, rewrite):
     """For the migrations that rewrite every PostgreSQL search entry: `rewrite(cursor)` with the
-    search indexes dropped, built once after. Nothing on SQLite, or without entries."""
+    search indexes dropped, built once after. Nothing on SQLite, or without entries. (The entries'
+    digests then name their old documents: the next rebuild finds them different and writes them
+    again, as the analyzer now makes them.)"""
     connection = schema_editor.connection
     if connection.vendor != "postgresql" or not apps.get_model("search", "SearchEntry").objects.exists():
         return
@@ -172,8 +174,8 @@ class PostgresBackend:
     # batch (~40 MB for 1,000 meetings; the limit only keeps it from flushing midway).
     PENDING_LIST_KB = 262144
 
-    ENTRY_COLUMNS = ("kind", "object_id", "sort_date", "date_end", "document", "facets", "names")
-    ENTRY_TYPES = ("text", "int8", "date", "date", "tsvector", "text[]", "int8[]")
+    ENTRY_COLUMNS = ("kind", "object_id", "sort_date", "date_end", "document", "facets", "names", "digest")
+    ENTRY_TYPES = ("text", "int8", "date", "date", "tsvector", "text[]", "int8[]", "int8")
 
     def insert_entries(self, cursor, entries):
         """New entries by binary COPY: their documents (~20 KB each) are not quoted into one huge
@@ -187,20 +189,26 @@ class PostgresBackend:
 
     @staticmethod
     def entry_versions(cursor, kind, ids):
-        """Which transaction last wrote each of these records' entries (xmin), read before their
-        documents are: see `replace_entries`."""
-        cursor.execute(f"SELECT object_id, xmin::text FROM {ENTRY_TABLE} WHERE kind = %s AND object_id = ANY(%s)",
-                       [kind, sorted(ids)])
-        return dict(cursor.fetchall())
+        """Which transaction last wrote each of these records' entries (xmin), and what the entry
+        holds (its digest), read before their documents are: see `replace_entries`."""
+        cursor.execute(f"SELECT object_id, xmin::text, digest FROM {ENTRY_TABLE} "
+                       "WHERE kind = %s AND object_id = ANY(%s)", [kind, sorted(ids)])
+        return {object_id: (version, digest) for object_id, version, digest in cursor.fetchall()}
 
     def replace_entries(self, cursor, kind, ids, versions, entries):
         """The entries of these records, from documents read after `versions`: each replaces the
         entry it was read beside, and entries of records that are gone are deleted. An entry that
         another transaction wrote since is newer (a curator saved during a rebuild) and stays; its
         row lock makes this wait for that transaction, and the version then no longer matches. A
-        record that had no entry gets one, unless another transaction gave it one meanwhile."""
+        record that had no entry gets one, unless another transaction gave it one meanwhile. An
+        entry that held what it would be replaced with (the same digest) is left alone: whatever
+        is there now is that, or newer."""
         from alliance.search.models import SearchEntry
 
+        unchanged = {entry.object_id for entry in entries
+                     if entry.object_id in versions and versions[entry.object_id][1] == entry.digest}
+        entries = [entry for entry in entries if entry.object_id not in unchanged]
+        versions = {object_id: version for object_id, (version, _) in versions.items() if object_id not in unchanged}
         if versions:  # (none for the items of a new meeting)
             cursor.execute(
                 f"DELETE FROM {ENTRY_TABLE} e USING unnest(%s::bigint[], %s::text[]) AS seen(object_id, version) "
@@ -529,10 +537,15 @@ class SQLiteBackend:
         return None
 
     def replace_entries(self, cursor, kind, ids, versions, entries):
+        """The entries of these records: those that held something else are replaced, those of
+        records that are gone deleted; those that held the same (their digest) left alone, so
+        that FTS5 does not take their tokens out and in again."""
         from alliance.search.models import SearchEntry
 
-        SearchEntry.objects.filter(kind=kind, object_id__in=ids).delete()
-        self.insert_entries(cursor, entries)
+        held = dict(SearchEntry.objects.filter(kind=kind, object_id__in=ids).values_list("object_id", "digest"))
+        same = {entry.object_id for entry in entries if held.get(entry.object_id) == entry.digest}
+        SearchEntry.objects.filter(kind=kind, object_id__in=held.keys() - same).delete()
+        self.insert_entries(cursor, [entry for entry in entries if entry.object_id not in same])
 
     def begin_batches(self, cursor, kind):
         pass  # FTS5 merges its own segments as they are written

@@ -248,7 +248,7 @@ def document_tsvector(fields, facets=(), *, head=(), about=()):
             parts.append((part, position + weight))
             position += part.last
             size += part.size
-    bare = {term for term in facets if not term.startswith(NAME)}
+    bare = [term for term in facets if not term.startswith(NAME)]
     if (position > MAX_POSITION or size > MAX_TSVECTOR_BYTES - sum(len(term.encode()) + 1 for term in bare)
             or any(part.places is None for part, _ in parts)
             or (sum(part.most for part, _ in parts) > MAX_POSITIONS_PER_TERM  # else no term can be past the cap
@@ -271,7 +271,8 @@ def document_tsvector(fields, facets=(), *, head=(), about=()):
                 pieces[lexeme].append(records[index][places:])
         for lexeme, places in pieces.items():
             entries[lexeme] = _packed_record(lexeme, b"".join(places))
-    bare = bare.union(*(part.characters for part, _ in parts)) - seen
+    # In the order met, not a set's: the same document is the same bytes in every process (its digest).
+    bare = [term for term in dict.fromkeys(chain(bare, *(part.characters for part, _ in parts))) if term not in seen]
     return Tsvector(b"".join([(len(entries) + len(bare)).to_bytes(4, "big"), *entries.values(),
                               *map(_BARE_RECORDS.__getitem__, bare)]))
 
@@ -308,7 +309,7 @@ def _field_part(field):
             places = positions[term] = []
         places.append(position)
     part = _FieldPart()
-    part.characters = frozenset(character_term(term[0]) for term in positions if JAPANESE_START.match(term))
+    part.characters = tuple(dict.fromkeys(character_term(term[0]) for term in positions if JAPANESE_START.match(term)))
     part.last = own[-1][1]
     part.terms = tuple(term for term, _ in own)
     part.most = max(Counter(part.terms).values())

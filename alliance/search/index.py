@@ -11,6 +11,7 @@ inside its transaction, instead of once per row saved.
 """
 
 import datetime
+import hashlib
 import itertools
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -78,7 +79,7 @@ def register(kind, model, documents, facets=(), drafts=False, per_year=()):
     REGISTRY[kind] = Searchable(kind, model, documents, tuple(facets), drafts, tuple(per_year))
 
 
-ENTRY_VALUES = ("sort_date", "date_end", "facets", "names", "document")  # what a record's entry holds of it
+ENTRY_VALUES = ("sort_date", "date_end", "facets", "names", "document", "digest")  # what a record's entry holds of it
 
 
 def reindex(kind, ids, analyze=None):
@@ -91,7 +92,10 @@ def reindex(kind, ids, analyze=None):
     A save of one of the records in another transaction meanwhile (a curator's, during a rebuild)
     is never undone by documents read before it: the entries of many replace only those that no
     other transaction wrote since they were read (the backend's `entry_versions`), and one entry that
-    another transaction replaced after it was looked up is written again over what is there."""
+    another transaction replaced after it was looked up is written again over what is there.
+    An entry that already holds what would be written (its digest, `entry_digest`) is left as it
+    is: a rebuild after which nothing changed writes nothing, nor does a save that leaves a
+    document as it was."""
     from alliance.search.models import SearchEntry
 
     ids = {object_id for object_id in ids if object_id is not None}
@@ -102,11 +106,14 @@ def reindex(kind, ids, analyze=None):
         return
     documents = REGISTRY[kind].documents(ids)
     entries = _entries(kind, documents, _analyze_documents(documents))
-    existing = dict(SearchEntry.objects.filter(kind=kind, object_id__in=ids).values_list("object_id", "pk"))
-    SearchEntry.objects.filter(pk__in=[pk for object_id, pk in existing.items() if object_id not in documents]).delete()
+    existing = {object_id: (pk, digest) for object_id, pk, digest
+                in SearchEntry.objects.filter(kind=kind, object_id__in=ids).values_list("object_id", "pk", "digest")}
+    SearchEntry.objects.filter(pk__in=[pk for object_id, (pk, _) in existing.items() if object_id not in documents]).delete()
     for object_id, entry in entries.items():
+        if object_id in existing and existing[object_id][1] == entry.digest:
+            continue  # it holds this already: a save that did not change the document
         values = {name: getattr(entry, name) for name in ENTRY_VALUES}
-        if object_id in existing and SearchEntry.objects.filter(pk=existing[object_id]).update(**values):
+        if object_id in existing and SearchEntry.objects.filter(pk=existing[object_id][0]).update(**values):
             continue
         # A new entry, or one that a rebuild's batch replaced since it was looked up (it waited
         # for that batch to commit, then found its row gone): this document is the newer.
@@ -168,8 +175,20 @@ def analyzed(vendor, object_id, document):
                                   about=document.about)
     else:
         value = fts_stream(document.terms(extra))
-    return {"sort_date": document.date or UNDATED, "date_end": document.until or document.date or UNDATED,
-            "facets": document.facet_terms(), "names": document.name_keys(), "document": value}
+    values = {"sort_date": document.date or UNDATED, "date_end": document.until or document.date or UNDATED,
+              "facets": document.facet_terms(), "names": document.name_keys(), "document": value}
+    return {**values, "digest": entry_digest(values)}
+
+
+def entry_digest(values):
+    """A hash of an entry's values (dates, facets, names, document), 64 bits: the same values give
+    the same digest in every process, so that a write whose digest is the stored one is left out.
+    Cheap beside the analysis (~20 µs for a meeting's ~24 KB document)."""
+    document = values["document"]
+    hashed = hashlib.blake2b(repr((values["sort_date"], values["date_end"], values["facets"], values["names"])).encode(),
+                             digest_size=8)
+    hashed.update(document if isinstance(document, bytes) else document.encode())
+    return int.from_bytes(hashed.digest(), "big", signed=True)
 
 
 _batch = threading.local()  # .pending: [(kind, ids)] and .touched while inside reindex_once()

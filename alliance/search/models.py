@@ -24,6 +24,10 @@ class SearchEntry(models.Model):
     facets = FacetsField(help_text="The document's facet terms again, for counting them without reading the document.")
     names = NamesField(help_text="The record's titles and names, each analyzed whole and hashed: a query that is exactly "
                                  "one of them puts the record first.")
+    digest = models.BigIntegerField(null=True, editable=False,
+                                    help_text="A hash of what the entry holds (its dates, facets, names and document): a "
+                                              "write that would store the same leaves the entry as it is. Null: not known "
+                                              "(an entry written before it was kept), written again.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique_record")]
