@@ -76,13 +76,11 @@ def setup(database, fresh):
         call_command("loaddata", "alliance", "guidelines", "meetings", verbosity=0)
 
 
-def _document(args):
+def _entry_values(args):
     """A meeting's entry values, by the index's own analysis (alliance.search.index.analyzed)."""
-    from alliance.search.index import Document, analyzed
+    from alliance.search.index import analyzed
 
-    vendor, object_id, date, (head, about, fields), facets = args
-    values = analyzed(vendor, object_id, Document(date, fields, facets, head=head, about=about))
-    return values["document"], values["facets"], values["names"], values["digest"]
+    return analyzed(*args)
 
 
 class _Rows:
@@ -172,6 +170,7 @@ def generate(count, seed=2023):
     from alliance.search import backends
     from alliance.search.models import SearchEntry
     from meetings.models import Attendance, Meeting, Outcome
+    from meetings.searchables import meeting_document
 
     rng = random.Random(seed)
     backend = backends.for_connection(connection)
@@ -186,8 +185,8 @@ def generate(count, seed=2023):
         with connection.cursor() as cursor:
             backend.drop_structures(cursor)
             restore = _drop_indexes_and_keys(cursor, [model._meta.db_table for model in (*written, SearchEntry)])
-    pool = [{"text_ja": o.text_ja, "text_en": o.text_en, "voice": o.voice, "topics": list(o.topics.all())}
-            for o in Outcome.objects.prefetch_related("topics")]
+    pool = list(Outcome.objects.prefetch_related("topics"))  # the curated items, copied into every meeting
+    topics = {item.pk: list(item.topics.all()) for item in pool}
     templates = list(Meeting.objects.exclude(slug__startswith="bench-").select_related("body", "place").prefetch_related(
         "attendances__person", "attendances__post"))
     templates = [m for m in templates if m.attendances.all()]
@@ -200,75 +199,57 @@ def generate(count, seed=2023):
     outcome_ids, link_ids = _next_ids(Outcome, count * 5), _next_ids(links, count * 20)
 
     tables = {model: _Rows(model) for model in written}
-    kinds = {kind: str(label) for kind, label in Meeting._meta.get_field("kind").flatchoices}
-    # What each template meeting, set of attendees and item gives every meeting made of it, worked
-    # out once: the tiers of meetings.searchables.meeting_documents (head, about, text) and the rows.
-    heads, attendees = {}, {}
+    # The rows of each template's attendees, made once; each meeting's document is made by the
+    # index's own meetings.searchables.meeting_document, from the meeting as it will be saved, its
+    # template's attendances and the curated items it copies: the entries a rebuild would write.
+    attendees = {}
     for template in templates:
-        head = [template.title_ja, template.title_en, kinds[template.kind]]
-        if template.body:
-            head += [template.body.abbreviation, template.body.name_ja, template.body.name_en, *template.body.aliases]
-        heads[template.pk] = (head, [template.place.name_ja, template.place.name_en] if template.place else [])
-        about, rows = [], []
-        for position, attendance in enumerate(template.attendances.all(), 1):
-            rows.append({"position": position, "side": attendance.side, "person_id": attendance.person_id,
-                         "post_id": attendance.post_id, "label_ja": attendance.label_ja, "label_en": attendance.label_en,
-                         "source_id": source.pk})
-            about += [attendance.label_ja, attendance.label_en, attendance.person.name_ja, attendance.person.name_en,
-                      *attendance.person.aliases, attendance.post.title_ja, attendance.post.title_en]
-        attendees[template.pk] = (about, rows, [a.person.slug for a in template.attendances.all()])
+        rows = [{"position": position, "side": attendance.side, "person_id": attendance.person_id,
+                 "post_id": attendance.post_id, "label_ja": attendance.label_ja, "label_en": attendance.label_en,
+                 "label_printed": attendance.label_printed, "source_id": source.pk}
+                for position, attendance in enumerate(template.attendances.all(), 1)]
+        attendees[template.pk] = (list(template.attendances.all()), rows)
 
     def write_entries(pending):
-        fields, documents = pending
-        entries = [SearchEntry(kind="meeting", object_id=object_id, sort_date=date, date_end=date, document=document,
-                               facets=facet_terms, names=names, digest=digest)
-                   for (object_id, date, _, _), (document, facet_terms, names, digest) in zip(fields, documents.get())]
+        ids, values = pending
+        entries = [SearchEntry(kind="meeting", object_id=object_id, **entry) for object_id, entry in zip(ids, values.get())]
         with connection.cursor() as cursor:
             backend.insert_entries(cursor, entries)  # as a rebuild writes them: a binary COPY on PostgreSQL
 
     pending, started = None, time.perf_counter()
     with Pool(2) as workers:
         for first in range(0, count, batch):
-            fields = []
+            documents = {}
             for n in range(first, min(first + batch, count)):
                 template = rng.choice(templates)
                 date = datetime.date.fromordinal(start + (n * span) // count)
                 meeting_id = next(meeting_ids)
-                tables[Meeting].add(id=meeting_id, slug=f"bench-{n:07d}", date=date, kind=template.kind,
-                                    body_id=template.body_id, place_id=template.place_id, title_ja=template.title_ja,
-                                    title_en=template.title_en, source_id=source.pk)
-                people = rng.choice(by_kind.get(template.kind) or templates)
-                items = rng.sample(pool, 5)
-                head, place = heads[template.pk]
-                people_about, rows, slugs = attendees[people.pk]
-                about = [*place, *people_about]
+                meeting = Meeting(id=meeting_id, slug=f"bench-{n:07d}", date=date, kind=template.kind, body=template.body,
+                                  place=template.place, title_ja=template.title_ja, title_en=template.title_en,
+                                  source_id=source.pk)
+                tables[Meeting].add(**{name: getattr(meeting, name) for name in (
+                    "id", "slug", "date", "kind", "body_id", "place_id", "title_ja", "title_en", "source_id")})
+                attendances, rows = attendees[rng.choice(by_kind.get(template.kind) or templates).pk]
                 for row in rows:
                     tables[Attendance].add(id=next(attendance_ids), meeting_id=meeting_id, **row)
-                text = []
+                items = rng.sample(pool, 5)
                 for position, item in enumerate(items, 1):
                     outcome_id = next(outcome_ids)
-                    tables[Outcome].add(id=outcome_id, meeting_id=meeting_id, position=position, voice=item["voice"],
-                                        text_ja=item["text_ja"], text_en=item["text_en"], source_id=source.pk)
-                    text += [item["text_ja"], item["text_en"]]
-                    for topic in item["topics"]:
+                    tables[Outcome].add(id=outcome_id, meeting_id=meeting_id, position=position, voice=item.voice,
+                                        text_ja=item.text_ja, text_en=item.text_en, text_printed=item.text_printed,
+                                        source_id=source.pk)
+                    for topic in topics[item.pk]:
                         tables[links].add(id=next(link_ids), outcome_id=outcome_id, topic_id=topic.pk)
-                for item in items:
-                    for topic in item["topics"]:
-                        about += topic.names
-                facets = {"kind": [template.kind], "body": [template.body.abbreviation] if template.body else [],
-                          "place": [template.place.slug] if template.place else [], "person": slugs,
-                          "topic": sorted({topic.slug for item in items for topic in item["topics"]}),
-                          "voice": sorted({item["voice"] for item in items})}
-                fields.append((meeting_id, date, (head, about, text), facets))
+                documents[meeting_id] = meeting_document(meeting, attendances, items, topics)
             # The workers analyze this batch while the main process writes its rows and the last batch's entries.
-            documents = workers.map_async(_document, [(connection.vendor, meeting_id, date, doc, facets)
-                                                      for meeting_id, date, doc, facets in fields], chunksize=100)
+            values = workers.map_async(_entry_values, [(connection.vendor, meeting_id, document)
+                                                       for meeting_id, document in documents.items()], chunksize=100)
             with transaction.atomic():
                 for table in tables.values():
                     table.insert()
                 if pending is not None:
                     write_entries(pending)
-            pending = (fields, documents)
+            pending = (list(documents), values)
             print(f"  generated {min(first + batch, count):,} / {count:,}", file=sys.stderr, end="\r")
         with transaction.atomic():
             write_entries(pending)

@@ -59,38 +59,43 @@ def by_meeting(rows):
 
 
 def meeting_documents(ids):
+    """The documents of these meetings, in four queries whatever their number."""
     meetings = Meeting.objects.filter(pk__in=ids).select_related("body", "place")
     # By position within each meeting (unique there), as each meeting's own rows are ordered.
     attendances = by_meeting(Attendance.objects.filter(meeting__in=ids).select_related("person", "post")
                              .order_by("meeting_id", "position"))
     outcomes = by_meeting(Outcome.objects.filter(meeting__in=ids).order_by("meeting_id", "position"))
     topics = topics_of_outcomes(Outcome.objects.filter(meeting__in=ids))
-    documents = {}
-    for meeting in meetings:
-        its_attendances, its_outcomes = attendances.get(meeting.pk, ()), outcomes.get(meeting.pk, ())
-        head = [meeting.title_ja, meeting.title_en, meeting.printed_ja, meeting.kind_display]
-        if meeting.body:
-            body = meeting.body
-            head += [body.abbreviation, body.name_ja, body.name_en, *meeting.body_aliases]
-        about = [meeting.place.name_ja, meeting.place.name_en] if meeting.place else []
-        for attendance in its_attendances:
-            about += [attendance.label_ja, attendance.label_en, attendance.label_printed]
-            if attendance.person:
-                person = attendance.person
-                about += [person.name_ja, person.name_en, person.name_kana, *person.aliases]
-            if attendance.post:
-                about += [attendance.post.title_ja, attendance.post.title_en]
-        fields = [meeting.notes_ja, meeting.notes_en]
-        for outcome in its_outcomes:
-            fields += [outcome.text_ja, outcome.text_en, outcome.text_printed]
-            # What the items are about, by name, once per item: a meeting with four items on extended
-            # deterrence is more about it than one with a single item.
-            for topic in topics.get(outcome.pk, ()):
-                about += topic.names
-        facets = meeting_facets(meeting, its_attendances, its_outcomes, topics)
-        documents[meeting.pk] = Document(meeting.date, fields, facets, head=head, about=about, until=meeting.last_day,
-                                         draft=meeting.is_draft)
-    return documents
+    return {meeting.pk: meeting_document(meeting, attendances.get(meeting.pk, ()), outcomes.get(meeting.pk, ()), topics)
+            for meeting in meetings}
+
+
+def meeting_document(meeting, attendances, outcomes, topics):
+    """A meeting's document, from it (its body and place loaded), its attendances in order (their
+    people and posts loaded), its items in order, and `topics`: each item's, by the item's id.
+    (The benchmark's generator makes its meetings' documents here too, from rows not yet saved.)"""
+    head = [meeting.title_ja, meeting.title_en, meeting.printed_ja, meeting.kind_display]
+    if meeting.body:
+        body = meeting.body
+        head += [body.abbreviation, body.name_ja, body.name_en, *meeting.body_aliases]
+    about = [meeting.place.name_ja, meeting.place.name_en] if meeting.place else []
+    for attendance in attendances:
+        about += [attendance.label_ja, attendance.label_en, attendance.label_printed]
+        if attendance.person:
+            person = attendance.person
+            about += [person.name_ja, person.name_en, person.name_kana, *person.aliases]
+        if attendance.post:
+            about += [attendance.post.title_ja, attendance.post.title_en]
+    fields = [meeting.notes_ja, meeting.notes_en]
+    for outcome in outcomes:
+        fields += [outcome.text_ja, outcome.text_en, outcome.text_printed]
+        # What the items are about, by name, once per item: a meeting with four items on extended
+        # deterrence is more about it than one with a single item.
+        for topic in topics.get(outcome.pk, ()):
+            about += topic.names
+    facets = meeting_facets(meeting, attendances, outcomes, topics)
+    return Document(meeting.date, fields, facets, head=head, about=about, until=meeting.last_day,
+                    draft=meeting.is_draft)
 
 
 def outcome_documents(ids):
