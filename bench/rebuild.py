@@ -3,7 +3,11 @@ generates (run it first): its rate in its batches, its end (orphans removed, `VA
 and each process's CPU a meeting.
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/alliance_bench_1m \\
-      .venv/bin/python bench/rebuild.py --start-after 990015
+      .venv/bin/python bench/rebuild.py --start-after 990015 [--force]
+
+Without `--force`, a rebuild writes only the entries whose documents changed: right after
+`search.py`, none (the analysis of every meeting, and the reading of its entry's digest, are what
+it costs). With it, every entry is written again, as after a change of the analyzer.
 
 `alliance.search.index.rebuild` as `manage.py rebuild_search_index --kind meeting` runs it, timed
 from its progress calls. The CPU is read from /proc (Linux): the main process, the analysis
@@ -37,6 +41,8 @@ def main():
     parser.add_argument("--start-after", type=int, default=0, help="rebuild the meetings after this id (default: all)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--force", action="store_true",
+                        help="write every entry, as after a change of the analyzer (else only those that differ)")
     args = parser.parse_args()
     setup(args.database, fresh=False)
 
@@ -62,7 +68,8 @@ def main():
     started = time.perf_counter()
     index.rebuild(["meeting"], batch_size=args.batch_size, workers=args.workers,
                   start_after=("meeting", args.start_after) if args.start_after else None,
-                  progress=lambda kind, done, total, last, batch: progress.append((time.perf_counter(), done)))
+                  force=args.force, progress=lambda kind, done, total, last, batch, written: progress.append(
+                      (time.perf_counter(), done, written)))
     ended = time.perf_counter()
     count = progress[-1][1] - before
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -70,8 +77,9 @@ def main():
     def per_meeting(seconds):
         return f"{seconds * 1000 / count:.2f}"
 
-    print(f"{connection.vendor}, {Meeting.objects.count():,} meetings; {count:,} rebuilt, batches of {args.batch_size:,}, "
-          f"{args.workers} workers")
+    written = sum(batch[2] for batch in progress)
+    print(f"{connection.vendor}, {Meeting.objects.count():,} meetings; {count:,} rebuilt ({written:,} entries written), "
+          f"batches of {args.batch_size:,}, {args.workers} workers")
     print(f"  until the last batch: {progress[-1][0] - started:.1f} s, {count / (progress[-1][0] - started):.0f} a second")
     print(f"  the end (orphans, VACUUM (ANALYZE)): {ended - progress[-1][0]:.1f} s; in all {ended - started:.1f} s, "
           f"{count / (ended - started):.0f} a second")

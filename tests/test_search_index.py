@@ -177,11 +177,29 @@ def test_a_rebuild_rewrites_only_the_entries_whose_records_changed():
     Meeting.objects.filter(pk=stale.pk).update(title_en="Security Consultative Committee in Zanzibar")  # no signal
     assert found("zanzibar") == set()
     ids = dict(SearchEntry.objects.filter(kind="meeting").values_list("object_id", "pk"))
-    call_command("rebuild_search_index", kind=["meeting"], verbosity=0)
+    out = io.StringIO()
+    call_command("rebuild_search_index", kind=["meeting"], batch_size=4, stdout=out)
     assert found("zanzibar") == {"2023-01-11-scc"}
     after = dict(SearchEntry.objects.filter(kind="meeting").values_list("object_id", "pk"))
     assert after.keys() == ids.keys()
     assert {object_id for object_id in ids if after[object_id] != ids[object_id]} == {stale.pk}
+    assert f"meeting: {len(ids)} indexed, 1 of them written (the others held their documents already)" in out.getvalue()
+    assert f"meeting: {len(ids)} of {len(ids)} (100%), 1 written" in out.getvalue()
+
+
+def test_a_forced_rebuild_writes_every_entry_again():
+    # After the entry table itself was edited by hand, the digests no longer say what the entries hold.
+    scc = Meeting.objects.get(slug="2023-01-11-scc")
+    SearchEntry.objects.filter(kind="meeting", object_id=scc.pk).update(document=[], facets=[])
+    assert found("尖閣") == {"2022-05-04-defense-ministers", "2022-05-23-summit"}
+    call_command("rebuild_search_index", kind=["meeting"], verbosity=0)
+    assert found("尖閣") == {"2022-05-04-defense-ministers", "2022-05-23-summit"}  # its digest says it is current
+    ids = dict(SearchEntry.objects.filter(kind="meeting").values_list("object_id", "pk"))
+    out = io.StringIO()
+    call_command("rebuild_search_index", kind=["meeting"], force=True, stdout=out)
+    assert found("尖閣") == {"2022-05-04-defense-ministers", "2022-05-23-summit", "2023-01-11-scc"}
+    assert not set(ids.items()) & set(SearchEntry.objects.filter(kind="meeting").values_list("object_id", "pk"))
+    assert f"meeting: {len(ids)} indexed, {len(ids)} of them written" in out.getvalue()
 
 
 def test_an_entry_whose_digest_is_not_known_is_written_again():

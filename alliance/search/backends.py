@@ -195,20 +195,21 @@ class PostgresBackend:
                        "WHERE kind = %s AND object_id = ANY(%s)", [kind, sorted(ids)])
         return {object_id: (version, digest) for object_id, version, digest in cursor.fetchall()}
 
-    def replace_entries(self, cursor, kind, ids, versions, entries):
+    def replace_entries(self, cursor, kind, ids, versions, entries, force=False):
         """The entries of these records, from documents read after `versions`: each replaces the
         entry it was read beside, and entries of records that are gone are deleted. An entry that
         another transaction wrote since is newer (a curator saved during a rebuild) and stays; its
         row lock makes this wait for that transaction, and the version then no longer matches. A
         record that had no entry gets one, unless another transaction gave it one meanwhile. An
-        entry that held what it would be replaced with (the same digest) is left alone: whatever
-        is there now is that, or newer."""
+        entry that held what it would be replaced with (the same digest) is left alone, unless
+        `force`: whatever is there now is that, or newer. Returns how many entries it wrote."""
         from alliance.search.models import SearchEntry
 
-        unchanged = {entry.object_id for entry in entries
-                     if entry.object_id in versions and versions[entry.object_id][1] == entry.digest}
+        unchanged = set() if force else {entry.object_id for entry in entries
+                                         if entry.object_id in versions and versions[entry.object_id][1] == entry.digest}
         entries = [entry for entry in entries if entry.object_id not in unchanged]
         versions = {object_id: version for object_id, (version, _) in versions.items() if object_id not in unchanged}
+        replacing = []
         if versions:  # (none for the items of a new meeting)
             cursor.execute(
                 f"DELETE FROM {ENTRY_TABLE} e USING unnest(%s::bigint[], %s::text[]) AS seen(object_id, version) "
@@ -217,9 +218,9 @@ class PostgresBackend:
             replaced = {object_id for object_id, in cursor.fetchall()}
             if replacing := [entry for entry in entries if entry.object_id in replaced]:
                 self.insert_entries(cursor, replacing)
-        new = [entry for entry in entries if entry.object_id not in versions]
-        if new:
+        if new := [entry for entry in entries if entry.object_id not in versions]:
             SearchEntry.objects.bulk_create(new, ignore_conflicts=True)
+        return len(replacing) + len(new)
 
     @staticmethod
     def _gin(cursor, kind):
@@ -536,16 +537,19 @@ class SQLiteBackend:
         see the settings), so no other write comes between reading the documents and writing them."""
         return None
 
-    def replace_entries(self, cursor, kind, ids, versions, entries):
+    def replace_entries(self, cursor, kind, ids, versions, entries, force=False):
         """The entries of these records: those that held something else are replaced, those of
-        records that are gone deleted; those that held the same (their digest) left alone, so
-        that FTS5 does not take their tokens out and in again."""
+        records that are gone deleted; those that held the same (their digest) left alone, unless
+        `force`, so that FTS5 does not take their tokens out and in again. Returns how many
+        entries it wrote."""
         from alliance.search.models import SearchEntry
 
         held = dict(SearchEntry.objects.filter(kind=kind, object_id__in=ids).values_list("object_id", "digest"))
-        same = {entry.object_id for entry in entries if held.get(entry.object_id) == entry.digest}
+        same = set() if force else {entry.object_id for entry in entries if held.get(entry.object_id) == entry.digest}
         SearchEntry.objects.filter(kind=kind, object_id__in=held.keys() - same).delete()
-        self.insert_entries(cursor, [entry for entry in entries if entry.object_id not in same])
+        written = [entry for entry in entries if entry.object_id not in same]
+        self.insert_entries(cursor, written)
+        return len(written)
 
     def begin_batches(self, cursor, kind):
         pass  # FTS5 merges its own segments as they are written

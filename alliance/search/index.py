@@ -89,6 +89,8 @@ def reindex(kind, ids, analyze=None):
     statements, whatever their number: a rebuild's batch, a rename's documents).
     `analyze`: how to run `analyzed` over the documents (a pool's starmap); here by default.
 
+    Returns how many entries it wrote.
+
     A save of one of the records in another transaction meanwhile (a curator's, during a rebuild)
     is never undone by documents read before it: the entries of many replace only those that no
     other transaction wrote since they were read (the backend's `entry_versions`), and one entry that
@@ -100,18 +102,19 @@ def reindex(kind, ids, analyze=None):
 
     ids = {object_id for object_id in ids if object_id is not None}
     if not ids:
-        return
+        return 0
     if len(ids) > 1:
-        replace_entries(kind, ids, *read_entries(kind, ids, analyze))
-        return
+        return replace_entries(kind, ids, *read_entries(kind, ids, analyze))
     documents = REGISTRY[kind].documents(ids)
     entries = _entries(kind, documents, _analyze_documents(documents))
     existing = {object_id: (pk, digest) for object_id, pk, digest
                 in SearchEntry.objects.filter(kind=kind, object_id__in=ids).values_list("object_id", "pk", "digest")}
     SearchEntry.objects.filter(pk__in=[pk for object_id, (pk, _) in existing.items() if object_id not in documents]).delete()
+    written = 0
     for object_id, entry in entries.items():
         if object_id in existing and existing[object_id][1] == entry.digest:
             continue  # it holds this already: a save that did not change the document
+        written += 1
         values = {name: getattr(entry, name) for name in ENTRY_VALUES}
         if object_id in existing and SearchEntry.objects.filter(pk=existing[object_id][0]).update(**values):
             continue
@@ -119,6 +122,7 @@ def reindex(kind, ids, analyze=None):
         # for that batch to commit, then found its row gone): this document is the newer.
         SearchEntry.objects.bulk_create([entry], update_conflicts=True, unique_fields=["kind", "object_id"],
                                         update_fields=list(ENTRY_VALUES))
+    return written
 
 
 def read_entries(kind, ids, analyze=None):
@@ -136,16 +140,17 @@ def read_entries(kind, ids, analyze=None):
     return versions, documents, _analyze_documents(documents, analyze)
 
 
-def replace_entries(kind, ids, versions, documents, analysis):
+def replace_entries(kind, ids, versions, documents, analysis, force=False):
     """Write the entries `read_entries` read: each replaces the entry it was read beside, unless
-    another transaction wrote that entry since (see the backend's `replace_entries`)."""
+    another transaction wrote that entry since, or it holds the same already (see the backend's
+    `replace_entries`; `force`: whatever it holds). Returns how many it wrote."""
     from django.db import connection
 
     from alliance.search.backends import for_connection
 
     entries = _entries(kind, documents, analysis)
     with connection.cursor() as cursor:
-        for_connection(connection).replace_entries(cursor, kind, ids, versions, list(entries.values()))
+        return for_connection(connection).replace_entries(cursor, kind, ids, versions, list(entries.values()), force)
 
 
 def _analyze_documents(documents, analyze=None):
@@ -394,13 +399,18 @@ def follow_m2m(descriptor, affected):
     m2m_changed.connect(receiver, sender=through, weak=False, dispatch_uid=f"search-{label}-m2m-{number}")
 
 
-def rebuild(kinds=None, batch_size=1000, start_after=None, progress=None, workers=1):
+def rebuild(kinds=None, batch_size=1000, start_after=None, progress=None, workers=1, force=False):
     """Rebuild the index of these kinds (all by default), in batches that each commit: while it
     runs, every record is found by its old entry or by its new one, and an interrupted rebuild
     resumes where it stopped. Returns {kind: entries}.
 
+    Each record's document is made again, and its entry written where it differs from what the
+    entry holds (its digest), or whatever it holds with `force` (after the entry table itself
+    was edited by hand).
+
     `start_after`: (kind, id) — resume after that record (the kinds before it are done).
-    `progress(kind, done, total, last_id, batch)`: called after each batch of `batch` records.
+    `progress(kind, done, total, last_id, batch, written)`: called after each batch of `batch`
+    records, `written` of whose entries it wrote.
     `workers`: processes that analyze the documents while this one writes the database and, on
     PostgreSQL, a thread reads the next batch (not inside a transaction, which they could not
     share: there, one process does everything).
@@ -412,12 +422,12 @@ def rebuild(kinds=None, batch_size=1000, start_after=None, progress=None, worker
 
         connections.close_all()  # forked workers must not inherit an open connection
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return _rebuild(kinds, batch_size, start_after, progress, lambda function, work: pool.starmap_async(
+            return _rebuild(kinds, batch_size, start_after, progress, force, lambda function, work: pool.starmap_async(
                 function, work, chunksize=max(1, len(work) // (4 * workers))))
-    return _rebuild(kinds, batch_size, start_after, progress, None)
+    return _rebuild(kinds, batch_size, start_after, progress, force, None)
 
 
-def _rebuild(kinds, batch_size, start_after, progress, analyze):
+def _rebuild(kinds, batch_size, start_after, progress, force, analyze):
     from django.db import connection, transaction
 
     from alliance.search.backends import for_connection
@@ -446,15 +456,15 @@ def _rebuild(kinds, batch_size, start_after, progress, analyze):
                 ids = batch[0] if pipelined else batch
                 with transaction.atomic():
                     if pipelined:
-                        replace_entries(kind, set(ids), *batch[1:])
+                        written = replace_entries(kind, set(ids), *batch[1:], force=force)
                     else:
-                        reindex(kind, ids, analyze)
+                        written = replace_entries(kind, set(ids), *read_entries(kind, set(ids), analyze), force=force)
                 if backend is not None:
                     with connection.cursor() as cursor:
                         backend.end_batch(cursor, kind)
                 last, done = ids[-1], done + len(ids)
                 if progress is not None:
-                    progress(kind, done, total, last, len(ids))
+                    progress(kind, done, total, last, len(ids), written)
         finally:
             if backend is not None:
                 with connection.cursor() as cursor:

@@ -3,7 +3,9 @@
 Batches commit one by one: the site keeps finding every record while it runs (by its old entry or
 its new one), and an interrupted rebuild resumes with `--start-after`, which each progress line gives.
 `--workers` processes analyze the documents (the costly part, in Python) while this one writes the
-database and, on PostgreSQL, reads the next batch on a second connection. `--offline`
+database and, on PostgreSQL, reads the next batch on a second connection. Only the entries whose
+documents changed are written (each entry keeps a digest of what it holds); `--force` writes every
+one. `--offline`
 (PostgreSQL) drops the search indexes while it writes and builds them once at the end, for a
 maintenance window.
 """
@@ -34,10 +36,14 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1),
                             help="processes that analyze documents (default: the cores, up to 4)")
         parser.add_argument("--offline", action="store_true",
-                            help="PostgreSQL: drop the search indexes while rebuilding and build them once at the end "
-                                 "(about 3.5 times faster; meanwhile a search of words reads every document)")
+                            help="PostgreSQL: drop the search indexes while rebuilding and build them once at the end, "
+                                 "for a maintenance window (meanwhile a search of words reads every document)")
+        parser.add_argument("--force", action="store_true",
+                            help="write every entry, also those whose digest says they hold their document already "
+                                 "(after the entry table itself was edited by hand)")
 
-    def handle(self, *args, kinds=None, batch_size=1000, start_after=None, workers=1, offline=False, **options):
+    def handle(self, *args, kinds=None, batch_size=1000, start_after=None, workers=1, offline=False, force=False,
+               **options):
         kinds = kinds or list(REGISTRY)
         unknown = sorted(set(kinds) - set(REGISTRY))
         if unknown:
@@ -56,14 +62,17 @@ class Command(BaseCommand):
             resume = (kind, int(last))
         began = time.monotonic()
         state = {"processed": 0, "reported": 0.0}
+        written = dict.fromkeys(kinds, 0)
         terminal = hasattr(self.stdout, "isatty") and self.stdout.isatty()
 
-        def progress(kind, done, total, last, batch):
+        def progress(kind, done, total, last, batch, batch_written):
             now = time.monotonic()
             state["processed"] += batch
+            written[kind] += batch_written
             rate = state["processed"] / max(now - began, 1e-6)
-            line = (f"{kind}: {done:,} of {total:,} ({done / max(total, 1):.0%}), {rate:,.0f} records/s, "
-                    f"about {(total - done) / rate:,.0f} s left — to resume: --start-after {kind}:{last}")
+            line = (f"{kind}: {done:,} of {total:,} ({done / max(total, 1):.0%}), {written[kind]:,} written, "
+                    f"{rate:,.0f} records/s, about {(total - done) / rate:,.0f} s left — to resume: "
+                    f"--start-after {kind}:{last}")
             if terminal:
                 sys.stdout.write("\r" + line.ljust(110))
                 sys.stdout.flush()
@@ -76,7 +85,8 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 backend.drop_structures(cursor)
         try:
-            counts = rebuild(kinds, batch_size=batch_size, start_after=resume, progress=progress, workers=workers)
+            counts = rebuild(kinds, batch_size=batch_size, start_after=resume, progress=progress, workers=workers,
+                             force=force)
         finally:
             if offline:  # also after an interruption: the site must find records again
                 self.stdout.write("building the search indexes…")
@@ -88,7 +98,8 @@ class Command(BaseCommand):
             sys.stdout.write("\n")
         seconds = time.monotonic() - began
         for kind, count in counts.items():
-            self.stdout.write(f"{kind}: {count} indexed")
+            self.stdout.write(f"{kind}: {count} indexed, {written[kind]:,} of them written "
+                              "(the others held their documents already)")
         total = sum(counts.values())
         processed = state["processed"]  # after --start-after, fewer than the entries there are
         self.stdout.write(f"{total:,} entries; {processed:,} records rebuilt in {seconds:.1f} s "
