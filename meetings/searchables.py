@@ -65,7 +65,9 @@ def meeting_documents(ids):
     attendances = by_meeting(Attendance.objects.filter(meeting__in=ids).select_related("person", "post")
                              .order_by("meeting_id", "position"))
     outcomes = by_meeting(Outcome.objects.filter(meeting__in=ids).order_by("meeting_id", "position"))
-    topics = topics_of_outcomes(Outcome.objects.filter(meeting__in=ids))
+    # By the items' ids, not a subquery of them: at a million meetings PostgreSQL answered the
+    # subquery with a hash join over every item's topics (0.5 s of three processes a batch).
+    topics = topics_of_outcomes([outcome.pk for rows in outcomes.values() for outcome in rows])
     return {meeting.pk: meeting_document(meeting, attendances.get(meeting.pk, ()), outcomes.get(meeting.pk, ()), topics)
             for meeting in meetings}
 

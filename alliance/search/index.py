@@ -10,6 +10,7 @@ records its saves touch are collected and each is reindexed once, at the end of 
 inside its transaction, instead of once per row saved.
 """
 
+import collections
 import datetime
 import hashlib
 import itertools
@@ -433,7 +434,7 @@ def _rebuild(kinds, batch_size, start_after, progress, force, analyze):
     from alliance.search.backends import for_connection
     from alliance.search.models import SearchEntry
 
-    counts, kinds = {}, list(kinds or REGISTRY)
+    counts, kinds, changed = {}, list(kinds or REGISTRY), 0
     if start_after is not None:
         kinds = kinds[kinds.index(start_after[0]):]
     # Outside a transaction, each batch is written in bulk and flushed into the index after it
@@ -462,7 +463,7 @@ def _rebuild(kinds, batch_size, start_after, progress, force, analyze):
                 if backend is not None:
                     with connection.cursor() as cursor:
                         backend.end_batch(cursor, kind)
-                last, done = ids[-1], done + len(ids)
+                last, done, changed = ids[-1], done + len(ids), changed + written
                 if progress is not None:
                     progress(kind, done, total, last, len(ids), written)
         finally:
@@ -472,26 +473,34 @@ def _rebuild(kinds, batch_size, start_after, progress, force, analyze):
         with transaction.atomic():
             # NOT EXISTS, an anti-join: NOT IN (SELECT …) compared each entry with every record
             # once the ids no longer fitted in work_mem (it ran for ten minutes at a million).
-            SearchEntry.objects.filter(kind=kind).exclude(Exists(manager.filter(pk=OuterRef("object_id")))).delete()
-        counts[kind] = SearchEntry.objects.filter(kind=kind).count()
-    _analyze()
+            gone, _ = SearchEntry.objects.filter(kind=kind).exclude(Exists(manager.filter(pk=OuterRef("object_id")))).delete()
+        counts[kind], changed = SearchEntry.objects.filter(kind=kind).count(), changed + gone
+    if changed:  # else the statistics are as fresh as they were, and there is nothing to vacuum
+        _analyze()
     return counts
 
 
-def _read_ahead(kind, batches, analyze):
-    """Each batch's ids with what `read_entries` read of them, the next batch read meanwhile by
-    a thread on a connection of its own, and its analysis started in the workers: while the
-    caller writes one batch, the database reads the next, and the workers analyze it."""
+def _read_ahead(kind, batches, analyze, depth=2):
+    """Each batch's ids with what `read_entries` read of them, the next `depth` batches read
+    meanwhile by a thread on a connection of its own, their analysis started in the workers as
+    each is read: while the caller writes one batch, the workers analyze the next and the
+    database reads the one after. (With one batch ahead, reading it waited for the caller to
+    start on the batch before, and the workers, for the reading: at 1,000,000 meetings, where
+    reading a batch is slower, a rebuild went at the speed of reading and analysis one after
+    the other.)"""
     from django.db import connections
 
     with ThreadPoolExecutor(1) as reader:
         try:
-            ahead = None
-            for ids in itertools.chain(batches, [None]):
-                following = ids and reader.submit(read_entries, kind, set(ids), analyze)
-                if ahead is not None:
-                    yield ahead[0], *ahead[1].result()
-                ahead = ids and (ids, following)
+            ahead = collections.deque()
+            for ids in batches:
+                ahead.append((ids, reader.submit(read_entries, kind, set(ids), analyze)))
+                if len(ahead) > depth:
+                    ids, read = ahead.popleft()
+                    yield ids, *read.result()
+            while ahead:
+                ids, read = ahead.popleft()
+                yield ids, *read.result()
         finally:
             reader.submit(connections.close_all).result()  # the reader's own connection
 
