@@ -98,8 +98,8 @@ class Command(BaseCommand):
             sys.stdout.write("\n")
         seconds = time.monotonic() - began
         for kind, count in counts.items():
-            self.stdout.write(f"{kind}: {count} indexed, {written[kind]:,} of them written "
-                              "(the others held their documents already)")
+            kept = " (the others held their documents already)" if written[kind] < count else ""
+            self.stdout.write(f"{kind}: {count:,} indexed, {written[kind]:,} of them written{kept}")
         total = sum(counts.values())
         processed = state["processed"]  # after --start-after, fewer than the entries there are
         self.stdout.write(f"{total:,} entries; {processed:,} records rebuilt in {seconds:.1f} s "
