@@ -484,10 +484,8 @@ def _read_ahead(kind, batches, analyze, depth=2):
     """Each batch's ids with what `read_entries` read of them, the next `depth` batches read
     meanwhile by a thread on a connection of its own, their analysis started in the workers as
     each is read: while the caller writes one batch, the workers analyze the next and the
-    database reads the one after. (With one batch ahead, reading it waited for the caller to
-    start on the batch before, and the workers, for the reading: at 1,000,000 meetings, where
-    reading a batch is slower, a rebuild went at the speed of reading and analysis one after
-    the other.)"""
+    database reads the one after, and reading never waits for the caller to start on the batch
+    before it."""
     from django.db import connections
 
     with ThreadPoolExecutor(1) as reader:
