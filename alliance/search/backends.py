@@ -195,26 +195,22 @@ class PostgresBackend:
                        "WHERE kind = %s AND object_id = ANY(%s)", [kind, sorted(ids)])
         return {object_id: (version, digest) for object_id, version, digest in cursor.fetchall()}
 
-    def replace_entries(self, cursor, kind, ids, versions, entries, force=False):
-        """The entries of these records, from documents read after `versions`: each replaces the
+    def replace_entries(self, cursor, kind, ids, versions, entries):
+        """The entries of these records, from documents read after `versions` ({id: (version,
+        digest)}, less the entries `index.replace_entries` leaves as they are): each replaces the
         entry it was read beside, and entries of records that are gone are deleted. An entry that
         another transaction wrote since is newer (a curator saved during a rebuild) and stays; its
         row lock makes this wait for that transaction, and the version then no longer matches. A
-        record that had no entry gets one, unless another transaction gave it one meanwhile. An
-        entry that held what it would be replaced with (the same digest) is left alone, unless
-        `force`: whatever is there now is that, or newer. Returns how many entries it wrote."""
+        record that had no entry gets one, unless another transaction gave it one meanwhile.
+        Returns how many entries it wrote."""
         from alliance.search.models import SearchEntry
 
-        unchanged = set() if force else {entry.object_id for entry in entries
-                                         if entry.object_id in versions and versions[entry.object_id][1] == entry.digest}
-        entries = [entry for entry in entries if entry.object_id not in unchanged]
-        versions = {object_id: version for object_id, (version, _) in versions.items() if object_id not in unchanged}
         replacing = []
         if versions:  # (none for the items of a new meeting)
             cursor.execute(
                 f"DELETE FROM {ENTRY_TABLE} e USING unnest(%s::bigint[], %s::text[]) AS seen(object_id, version) "
                 f"WHERE e.kind = %s AND e.object_id = seen.object_id AND e.xmin::text = seen.version RETURNING e.object_id",
-                [list(versions), list(versions.values()), kind])
+                [list(versions), [version for version, _ in versions.values()], kind])
             replaced = {object_id for object_id, in cursor.fetchall()}
             if replacing := [entry for entry in entries if entry.object_id in replaced]:
                 self.insert_entries(cursor, replacing)
@@ -533,23 +529,22 @@ class SQLiteBackend:
 
     @staticmethod
     def entry_versions(cursor, kind, ids):
-        """Nothing to remember: a transaction takes SQLite's write lock as it begins (IMMEDIATE,
-        see the settings), so no other write comes between reading the documents and writing them."""
-        return None
-
-    def replace_entries(self, cursor, kind, ids, versions, entries, force=False):
-        """The entries of these records: those that held something else are replaced, those of
-        records that are gone deleted; those that held the same (their digest) left alone, unless
-        `force`, so that FTS5 does not take their tokens out and in again. Returns how many
-        entries it wrote."""
+        """What each of these records' entries holds (its digest); no version, the first of each
+        pair: a transaction takes SQLite's write lock as it begins (IMMEDIATE, see the settings),
+        so no other write comes between reading the documents and writing them."""
         from alliance.search.models import SearchEntry
 
-        held = dict(SearchEntry.objects.filter(kind=kind, object_id__in=ids).values_list("object_id", "digest"))
-        same = set() if force else {entry.object_id for entry in entries if held.get(entry.object_id) == entry.digest}
-        SearchEntry.objects.filter(kind=kind, object_id__in=held.keys() - same).delete()
-        written = [entry for entry in entries if entry.object_id not in same]
-        self.insert_entries(cursor, written)
-        return len(written)
+        return {object_id: (None, digest) for object_id, digest
+                in SearchEntry.objects.filter(kind=kind, object_id__in=ids).values_list("object_id", "digest")}
+
+    def replace_entries(self, cursor, kind, ids, versions, entries):
+        """The entries of these records: those read (`versions`, less the entries
+        `index.replace_entries` leaves as they are) deleted, these written. Returns how many."""
+        from alliance.search.models import SearchEntry
+
+        SearchEntry.objects.filter(kind=kind, object_id__in=versions).delete()
+        self.insert_entries(cursor, entries)
+        return len(entries)
 
     def begin_batches(self, cursor, kind):
         pass  # FTS5 merges its own segments as they are written

@@ -143,15 +143,21 @@ def read_entries(kind, ids, analyze=None):
 
 def replace_entries(kind, ids, versions, documents, analysis, force=False):
     """Write the entries `read_entries` read: each replaces the entry it was read beside, unless
-    another transaction wrote that entry since, or it holds the same already (see the backend's
-    `replace_entries`; `force`: whatever it holds). Returns how many it wrote."""
+    another transaction wrote that entry since (see the backend's `replace_entries`). An entry
+    that held what it would be replaced with (the same digest) is left as it is, unless `force`:
+    whatever is there now is that, or newer. Returns how many it wrote."""
     from django.db import connection
 
     from alliance.search.backends import for_connection
 
     entries = _entries(kind, documents, analysis)
+    if not force:
+        same = {object_id for object_id, (_, digest) in versions.items()
+                if object_id in entries and entries[object_id].digest == digest}
+        versions = {object_id: read for object_id, read in versions.items() if object_id not in same}
+        entries = {object_id: entry for object_id, entry in entries.items() if object_id not in same}
     with connection.cursor() as cursor:
-        return for_connection(connection).replace_entries(cursor, kind, ids, versions, list(entries.values()), force)
+        return for_connection(connection).replace_entries(cursor, kind, ids, versions, list(entries.values()))
 
 
 def _analyze_documents(documents, analyze=None):

@@ -5,9 +5,8 @@ its new one), and an interrupted rebuild resumes with `--start-after`, which eac
 `--workers` processes analyze the documents (the costly part, in Python) while this one writes the
 database and, on PostgreSQL, reads the next batch on a second connection. Only the entries whose
 documents changed are written (each entry keeps a digest of what it holds); `--force` writes every
-one. `--offline`
-(PostgreSQL) drops the search indexes while it writes and builds them once at the end, for a
-maintenance window.
+one. `--offline` (PostgreSQL) drops the search indexes while it writes and builds them once at the
+end, for a maintenance window.
 """
 
 import os
